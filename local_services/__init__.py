@@ -1,0 +1,1 @@
+"""Local PostgreSQL, Kafka and Elasticsearch for development and CI, on loopback only."""

@@ -1,0 +1,147 @@
+"""PostgreSQL 15 from Debian's packages: our own cluster with logical decoding on."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from local_services.errors import ServiceError, ServiceStartError
+from local_services.process import run_as, spawn, tail, wait_until_healthy
+from local_services.service import LocalService
+
+SUPERUSER = "postgres"
+
+
+class PostgresService(LocalService):
+    name = "postgres"
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.postgres_host}:{self.settings.postgres_port}"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.settings.run_dir / "pg-socket"
+
+    def _bin(self, tool: str) -> str:
+        return str(self.settings.postgres_bin_dir / tool)
+
+    def install(self) -> None:
+        if (self.settings.postgres_bin_dir / "postgres").exists():
+            return
+        if shutil.which("apt-get") is None:
+            raise ServiceError(
+                f"PostgreSQL 15 is not at {self.settings.postgres_bin_dir}; install it "
+                "(Debian: apt-get install postgresql-15) or set SOUK_POSTGRES_BIN_DIR"
+            )
+        print("  installing PostgreSQL 15 from Debian packages ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql-15"],
+            check=True,
+        )
+
+    def _initdb(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.user.own(self.data_dir)
+        pwfile = self.settings.run_dir / "initdb-password"
+        pwfile.write_text(self.settings.postgres_password + "\n")
+        self.user.own(pwfile.parent)
+        result = run_as(
+            self.user,
+            [
+                self._bin("initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
+                "--auth-local=trust", "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8",
+            ],
+        )
+        pwfile.unlink()
+        if result.returncode != 0:
+            raise ServiceError(f"initdb failed:\n{result.stdout}{result.stderr}")
+        conf = self.data_dir / "postgresql.auto.conf"
+        with conf.open("a") as out:
+            out.write(
+                "\n# Souk El-Syarat local cluster\n"
+                f"listen_addresses = '{self.settings.postgres_host}'\n"
+                f"port = {self.settings.postgres_port}\n"
+                f"unix_socket_directories = '{self.socket_dir}'\n"
+                "wal_level = logical\n"
+                "max_replication_slots = 16\n"
+                "max_wal_senders = 16\n"
+                "max_connections = 200\n"
+                "shared_buffers = 256MB\n"
+                "synchronous_commit = on\n"
+                "logging_collector = off\n"
+            )
+
+    def start(self) -> None:
+        self._initdb()
+        self.user.own(self.socket_dir)
+        self.user.own(self.settings.run_dir)
+        if self.pid() is None:
+            spawn(
+                self.user,
+                [self._bin("postgres"), "-D", str(self.data_dir)],
+                log_file=self.log_file,
+                pid_file=self.pid_file,
+            )
+        wait_until_healthy(
+            self.name, self.healthy, timeout_seconds=60, log_file=self.log_file, pid_file=self.pid_file
+        )
+        self._ensure_role_and_database()
+
+    def _superuser_connection(self) -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(
+            host=str(self.socket_dir), port=self.settings.postgres_port, user=SUPERUSER,
+            dbname="postgres", autocommit=True, connect_timeout=3,
+        )
+
+    def _ensure_role_and_database(self) -> None:
+        s = self.settings
+        try:
+            with self._superuser_connection() as conn:
+                role_exists = conn.execute(
+                    "SELECT 1 FROM pg_roles WHERE rolname = %s", (s.postgres_user,)
+                ).fetchone()
+                verb = "ALTER" if role_exists else "CREATE"
+                conn.execute(
+                    sql.SQL(verb + " ROLE {} LOGIN REPLICATION PASSWORD {}").format(
+                        sql.Identifier(s.postgres_user), sql.Literal(s.postgres_password)
+                    )
+                )
+                if not conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (s.postgres_db,)
+                ).fetchone():
+                    conn.execute(
+                        sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                            sql.Identifier(s.postgres_db), sql.Identifier(s.postgres_user)
+                        )
+                    )
+        except psycopg.Error as exc:
+            raise ServiceStartError(self.name, f"creating role/database: {exc}", tail(self.log_file)) from exc
+
+    def healthy(self) -> bool:
+        try:
+            with self._superuser_connection() as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error:
+            return False
+        return True
+
+    def version(self) -> str:
+        with self._superuser_connection() as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+        return str(row[0]).split()[0] if row else "?"
+
+    def stop(self) -> bool:
+        # SIGTERM on the postmaster is PostgreSQL's "smart" shutdown; SIGINT is "fast".
+        pid = self.pid()
+        if pid is None:
+            return super().stop()
+        run_as(self.user, [self._bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
+        return super().stop()

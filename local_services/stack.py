@@ -1,0 +1,68 @@
+"""The three local services together: ``services up | down | status | logs``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from local_services.elasticsearch import ElasticsearchService
+from local_services.kafka import KafkaService
+from local_services.postgres import PostgresService
+from local_services.process import ServiceUser
+from local_services.service import LocalService, ServiceStatus
+from souk.settings import Settings
+
+
+def local_services(settings: Settings) -> list[LocalService]:
+    user = ServiceUser.resolve(settings.service_user)
+    return [
+        PostgresService(settings, user),
+        KafkaService(settings, user),
+        ElasticsearchService(settings, user),
+    ]
+
+
+@contextmanager
+def _step(label: str) -> Iterator[None]:
+    started = time.monotonic()
+    print(f"→ {label}", flush=True)
+    yield
+    print(f"  done in {time.monotonic() - started:.1f}s", flush=True)
+
+
+def up(settings: Settings, only: list[str] | None = None) -> list[ServiceStatus]:
+    """Install (cached) and start every service that is not running; wait for health."""
+    services = [s for s in local_services(settings) if not only or s.name in only]
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    for service in services:
+        service.user.own(settings.data_dir)
+        if service.pid() is not None and service.healthy():
+            print(f"✓ {service.name} already running at {service.address}", flush=True)
+            continue
+        with _step(f"{service.name}: install"):
+            service.install()
+        with _step(f"{service.name}: start and wait for health"):
+            service.start()
+    return [service.status() for service in services]
+
+
+def down(settings: Settings) -> list[str]:
+    """Stop, in reverse order, only the processes our pid files name."""
+    stopped = []
+    for service in reversed(local_services(settings)):
+        if service.stop():
+            stopped.append(service.name)
+    return stopped
+
+
+def status(settings: Settings) -> list[ServiceStatus]:
+    return [service.status() for service in local_services(settings)]
+
+
+def service_named(settings: Settings, name: str) -> LocalService:
+    for service in local_services(settings):
+        if service.name == name:
+            return service
+    raise KeyError(name)

@@ -1,0 +1,79 @@
+"""``souk``: the platform's command line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import typer
+
+from local_services import stack
+from local_services.service import ServiceStatus
+from souk.errors import SoukError
+from souk.settings import load_settings
+
+app = typer.Typer(help="Souk El-Syarat data platform.", no_args_is_help=True)
+services_app = typer.Typer(
+    help="Local PostgreSQL, Kafka and Elasticsearch on 127.0.0.1.", no_args_is_help=True
+)
+app.add_typer(services_app, name="services")
+
+SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]
+
+
+def _print_table(rows: list[ServiceStatus]) -> None:
+    typer.echo(f"{'service':<15}{'state':<11}{'version':<12}{'pid':<9}address")
+    for row in rows:
+        state = "healthy" if row.healthy else ("starting" if row.running else "stopped")
+        typer.echo(f"{row.name:<15}{state:<11}{row.version:<12}{row.pid or '-'!s:<9}{row.address}")
+
+
+@services_app.command("up")
+def services_up(
+    only: list[str] = typer.Option(  # noqa: B008
+        None, "--only", help="Start just these services (repeatable)."
+    ),
+) -> None:
+    """Install (cached) and start the services; returns once every one is healthy."""
+    settings = load_settings()
+    try:
+        rows = stack.up(settings, only)
+    except SoukError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    _print_table(rows)
+    typer.echo(f"data and logs: {settings.data_dir}")
+    if not all(row.healthy for row in rows):
+        raise typer.Exit(1)
+
+
+@services_app.command("down")
+def services_down() -> None:
+    """Stop the services this checkout started (by pid file)."""
+    stopped = stack.down(load_settings())
+    typer.echo("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
+
+
+@services_app.command("status")
+def services_status() -> None:
+    """Show each service with its state, version, pid and address."""
+    _print_table(stack.status(load_settings()))
+
+
+@services_app.command("logs")
+def services_logs(
+    name: str = typer.Argument(..., help="postgres, kafka or elasticsearch"),
+    lines: int = typer.Option(50, "--lines", "-n", help="How many lines to show."),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines."),
+) -> None:
+    """Tail a service's log."""
+    if name not in SERVICE_NAMES:
+        typer.secho(f"unknown service {name!r}; one of {', '.join(SERVICE_NAMES)}", err=True)
+        raise typer.Exit(2)
+    log = stack.service_named(load_settings(), name).log_file
+    args = ["tail", f"-n{lines}", *(["-F"] if follow else []), str(log)]
+    sys.exit(subprocess.call(args))
+
+
+if __name__ == "__main__":
+    app()

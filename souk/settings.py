@@ -1,0 +1,133 @@
+"""The platform's one settings object, read from ``SOUK_*`` environment variables.
+
+Every process builds it once at start-up with :func:`load_settings`; nothing reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "local-development-secret-change-me"
+
+
+class Environment(StrEnum):
+    LOCAL = "local"
+    CI = "ci"
+    PRODUCTION = "production"
+
+
+def _default_cache_dir() -> Path:
+    # Services run as an unprivileged user when we are root; /root is not readable by it.
+    if os.geteuid() == 0:
+        return Path("/var/cache/souk-el-syarat")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "souk-el-syarat"
+
+
+class Settings(BaseSettings):
+    """Configuration of every Souk El-Syarat process (see the README's table)."""
+
+    model_config = SettingsConfigDict(env_prefix="SOUK_", env_file=None, extra="ignore")
+
+    environment: Environment = Environment.LOCAL
+    data_dir: Path = PROJECT_ROOT / ".local"
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    service_user: str = "souk"
+
+    # PostgreSQL
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 54329
+    postgres_db: str = "souk"
+    postgres_user: str = "souk"
+    postgres_password: str = "souk"
+    postgres_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
+
+    # Kafka
+    kafka_host: str = "127.0.0.1"
+    kafka_port: int = 19092
+    kafka_controller_port: int = 19093
+    kafka_version: str = "3.9.1"
+    kafka_heap: str = "512m"
+    kafka_topic_partitions: int = 4
+    kafka_topic_retention_hours: int = 24 * 7
+
+    # Elasticsearch
+    elasticsearch_host: str = "127.0.0.1"
+    elasticsearch_port: int = 19200
+    elasticsearch_transport_port: int = 19300
+    elasticsearch_version: str = "8.19.21"
+    elasticsearch_heap: str = "1g"
+    catalog_alias: str = "catalog-listings"
+
+    # Java used by Kafka and Elasticsearch (empty: the JDK of `java` on PATH)
+    java_home: Path | None = None
+
+    # API and UIs
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    dagster_port: int = 3000
+    jwt_secret: str = DEFAULT_SECRET
+    jwt_ttl_minutes: int = 60 * 12
+    service_token_secret: str = DEFAULT_SECRET
+
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            for name in ("jwt_secret", "service_token_secret"):
+                if getattr(self, name) == DEFAULT_SECRET:
+                    raise ValueError(
+                        f"SOUK_{name.upper()} is left at its development default; "
+                        "set a secret before running with SOUK_ENVIRONMENT=production"
+                    )
+        return self
+
+    @cached_property
+    def database_url(self) -> str:
+        return (
+            f"postgresql+psycopg://{self.postgres_user}:{self.postgres_password}"
+            f"@{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
+        )
+
+    @cached_property
+    def postgres_dsn(self) -> str:
+        """libpq connection string (psycopg, replication connections)."""
+        return (
+            f"host={self.postgres_host} port={self.postgres_port} dbname={self.postgres_db} "
+            f"user={self.postgres_user} password={self.postgres_password}"
+        )
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.kafka_host}:{self.kafka_port}"
+
+    @property
+    def elasticsearch_url(self) -> str:
+        return f"http://{self.elasticsearch_host}:{self.elasticsearch_port}"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
+
+def load_settings() -> Settings:
+    """Build the settings from the environment; call once per process, at start-up."""
+    return Settings()
