@@ -35,7 +35,7 @@ class ElasticsearchService(LocalService):
         version = self.settings.elasticsearch_version
         if (self.home / ".complete").exists():
             return
-        print(f"  fetching Elasticsearch {version} (integ-test-zip) from Maven Central ...", flush=True)
+        print(f"→ elasticsearch: fetching Elasticsearch {version} (integ-test-zip) from Maven Central ...", flush=True)
         download = self.settings.cache_dir / "downloads"
         copy_dependencies(
             "elasticsearch-pom.xml", "elasticsearch.version", version,

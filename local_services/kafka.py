@@ -42,7 +42,7 @@ class KafkaService(LocalService):
         marker = self.libs_dir / ".complete"
         if marker.exists():
             return
-        print(f"  fetching Kafka {self.settings.kafka_version} jars from Maven Central ...", flush=True)
+        print(f"→ kafka: fetching Kafka {self.settings.kafka_version} jars from Maven Central ...", flush=True)
         copy_dependencies(
             "kafka-pom.xml", "kafka.version", self.settings.kafka_version,
             into=self.libs_dir, repo=self.settings.cache_dir / "m2",

@@ -30,18 +30,25 @@ class PostgresService(LocalService):
     def _bin(self, tool: str) -> str:
         return str(self.settings.postgres_bin_dir / tool)
 
+    @property
+    def _wal2json(self) -> Path:
+        return self.settings.postgres_bin_dir.parent / "lib" / "wal2json.so"
+
     def install(self) -> None:
-        if (self.settings.postgres_bin_dir / "postgres").exists():
+        if (self.settings.postgres_bin_dir / "postgres").exists() and self._wal2json.exists():
             return
         if shutil.which("apt-get") is None:
             raise ServiceError(
                 f"PostgreSQL 15 is not at {self.settings.postgres_bin_dir}; install it "
                 "(Debian: apt-get install postgresql-15) or set SOUK_POSTGRES_BIN_DIR"
             )
-        print("  installing PostgreSQL 15 from Debian packages ...", flush=True)
+        print("→ postgres: installing PostgreSQL 15 and wal2json from Debian packages ...", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql-15"],
+            [
+                "apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                "postgresql-15", "postgresql-15-wal2json",
+            ],
             check=True,
         )
 
@@ -110,7 +117,7 @@ class PostgresService(LocalService):
                 ).fetchone()
                 verb = "ALTER" if role_exists else "CREATE"
                 conn.execute(
-                    sql.SQL(verb + " ROLE {} LOGIN REPLICATION PASSWORD {}").format(
+                    sql.SQL(verb + " ROLE {} LOGIN REPLICATION CREATEDB PASSWORD {}").format(
                         sql.Identifier(s.postgres_user), sql.Literal(s.postgres_password)
                     )
                 )
@@ -144,4 +151,5 @@ class PostgresService(LocalService):
         if pid is None:
             return super().stop()
         run_as(self.user, [self._bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
-        return super().stop()
+        super().stop()
+        return True

@@ -38,11 +38,10 @@ def up(settings: Settings, only: list[str] | None = None) -> list[ServiceStatus]
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     for service in services:
         service.user.own(settings.data_dir)
+        service.install()  # a no-op once cached
         if service.pid() is not None and service.healthy():
             print(f"✓ {service.name} already running at {service.address}", flush=True)
             continue
-        with _step(f"{service.name}: install"):
-            service.install()
         with _step(f"{service.name}: start and wait for health"):
             service.start()
     return [service.status() for service in services]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -92,14 +91,14 @@ class Settings(BaseSettings):
                     )
         return self
 
-    @cached_property
+    @property
     def database_url(self) -> str:
         return (
             f"postgresql+psycopg://{self.postgres_user}:{self.postgres_password}"
             f"@{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
         )
 
-    @cached_property
+    @property
     def postgres_dsn(self) -> str:
         """libpq connection string (psycopg, replication connections)."""
         return (
