@@ -7,6 +7,7 @@ That distribution carries the server core only: transport, x-pack core and secur
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import urllib.error
 import urllib.request
@@ -18,6 +19,8 @@ from local_services.java import java_home, java_major
 from local_services.maven import copy_dependencies
 from local_services.process import spawn, wait_until_healthy
 from local_services.service import LocalService
+
+log = logging.getLogger(__name__)
 
 
 class ElasticsearchService(LocalService):
@@ -35,11 +38,14 @@ class ElasticsearchService(LocalService):
         version = self.settings.elasticsearch_version
         if (self.home / ".complete").exists():
             return
-        print(f"→ elasticsearch: fetching Elasticsearch {version} (integ-test-zip) from Maven Central ...", flush=True)
+        log.info(f"→ elasticsearch: fetching {version} (integ-test-zip) from Maven Central ...")
         download = self.settings.cache_dir / "downloads"
         copy_dependencies(
-            "elasticsearch-pom.xml", "elasticsearch.version", version,
-            into=download, repo=self.settings.cache_dir / "m2",
+            "elasticsearch-pom.xml",
+            "elasticsearch.version",
+            version,
+            into=download,
+            repo=self.settings.cache_dir / "m2",
         )
         archive = download / f"elasticsearch-{version}.zip"
         if not archive.exists():
@@ -97,7 +103,11 @@ class ElasticsearchService(LocalService):
                 cwd=self.data_dir,
             )
         wait_until_healthy(
-            self.name, self.healthy, timeout_seconds=180, log_file=self.log_file, pid_file=self.pid_file
+            self.name,
+            self.healthy,
+            timeout_seconds=180,
+            log_file=self.log_file,
+            pid_file=self.pid_file,
         )
 
     def _get(self, path: str) -> dict[str, object] | None:

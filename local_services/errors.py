@@ -13,5 +13,7 @@ class ServiceStartError(ServiceError):
     """A service process exited or never became healthy; carries the tail of its log."""
 
     def __init__(self, name: str, reason: str, log_tail: str) -> None:
-        super().__init__(f"{name} failed to start: {reason}\n--- last lines of its log ---\n{log_tail}")
+        super().__init__(
+            f"{name} failed to start: {reason}\n--- last lines of its log ---\n{log_tail}"
+        )
         self.name = name

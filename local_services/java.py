@@ -18,7 +18,9 @@ def java_home(configured: Path | None) -> Path:
         return configured
     java = shutil.which("java")
     if java is None:
-        raise ServiceError("no `java` on PATH: install a JDK 17+ (apt-get install openjdk-17-jdk-headless)")
+        raise ServiceError(
+            "no `java` on PATH: install a JDK 17+ (apt-get install openjdk-17-jdk-headless)"
+        )
     return Path(java).resolve().parent.parent
 
 

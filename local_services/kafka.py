@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import socket
 import uuid
 from pathlib import Path
@@ -15,6 +16,8 @@ from local_services.java import java_home
 from local_services.maven import copy_dependencies
 from local_services.process import run_as, spawn, wait_until_healthy
 from local_services.service import LocalService
+
+log = logging.getLogger(__name__)
 
 LOG4J = """\
 log4j.rootLogger=INFO, stdout
@@ -42,13 +45,20 @@ class KafkaService(LocalService):
         marker = self.libs_dir / ".complete"
         if marker.exists():
             return
-        print(f"→ kafka: fetching Kafka {self.settings.kafka_version} jars from Maven Central ...", flush=True)
+        log.info(
+            f"→ kafka: fetching Kafka {self.settings.kafka_version} jars from Maven Central ..."
+        )
         copy_dependencies(
-            "kafka-pom.xml", "kafka.version", self.settings.kafka_version,
-            into=self.libs_dir, repo=self.settings.cache_dir / "m2",
+            "kafka-pom.xml",
+            "kafka.version",
+            self.settings.kafka_version,
+            into=self.libs_dir,
+            repo=self.settings.cache_dir / "m2",
         )
         if not (self.libs_dir / f"kafka_2.13-{self.settings.kafka_version}.jar").exists():
-            raise ServiceError(f"Maven did not deliver kafka_2.13-{self.settings.kafka_version}.jar")
+            raise ServiceError(
+                f"Maven did not deliver kafka_2.13-{self.settings.kafka_version}.jar"
+            )
         marker.touch()
 
     def _write_config(self) -> Path:
@@ -83,11 +93,14 @@ class KafkaService(LocalService):
     def _java(self) -> list[str]:
         return [
             str(java_home(self.settings.java_home) / "bin" / "java"),
-            f"-Xms{self.settings.kafka_heap}", f"-Xmx{self.settings.kafka_heap}",
-            "-XX:+UseG1GC", "-Djava.awt.headless=true",
+            f"-Xms{self.settings.kafka_heap}",
+            f"-Xmx{self.settings.kafka_heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
             f"-Dlog4j.configuration=file:{self.data_dir / 'config' / 'log4j.properties'}",
             f"-Dkafka.logs.dir={self.settings.logs_dir}",
-            "-cp", str(self.libs_dir / "*"),
+            "-cp",
+            str(self.libs_dir / "*"),
         ]
 
     def _format_storage(self, properties: Path) -> None:
@@ -97,7 +110,15 @@ class KafkaService(LocalService):
         self.user.own(self.data_dir)
         result = run_as(
             self.user,
-            [*self._java(), "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties)],
+            [
+                *self._java(),
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                cluster_id,
+                "-c",
+                str(properties),
+            ],
         )
         if result.returncode != 0:
             raise ServiceError(f"formatting Kafka storage failed:\n{result.stdout}{result.stderr}")
@@ -114,12 +135,18 @@ class KafkaService(LocalService):
                 pid_file=self.pid_file,
             )
         wait_until_healthy(
-            self.name, self.healthy, timeout_seconds=90, log_file=self.log_file, pid_file=self.pid_file
+            self.name,
+            self.healthy,
+            timeout_seconds=90,
+            log_file=self.log_file,
+            pid_file=self.pid_file,
         )
 
     def healthy(self) -> bool:
         try:
-            with socket.create_connection((self.settings.kafka_host, self.settings.kafka_port), timeout=1):
+            with socket.create_connection(
+                (self.settings.kafka_host, self.settings.kafka_port), timeout=1
+            ):
                 pass
         except OSError:
             return False

@@ -11,13 +11,19 @@ from local_services.process import require_executable
 POM_DIR = Path(__file__).resolve().parent / "maven"
 
 
-def copy_dependencies(pom: str, version_property: str, version: str, *, into: Path, repo: Path) -> None:
+def copy_dependencies(
+    pom: str, version_property: str, version: str, *, into: Path, repo: Path
+) -> None:
     """Resolve the artefacts a pom in ``local_services/maven`` declares, copying them ``into``."""
     mvn = require_executable("mvn", "install Maven (apt-get install maven)")
     into.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
         [
-            mvn, "-q", "-B", "-f", str(POM_DIR / pom),
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(POM_DIR / pom),
             f"-Dmaven.repo.local={repo}",
             f"-D{version_property}={version}",
             "dependency:copy-dependencies",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +13,8 @@ from psycopg import sql
 from local_services.errors import ServiceError, ServiceStartError
 from local_services.process import run_as, spawn, tail, wait_until_healthy
 from local_services.service import LocalService
+
+log = logging.getLogger(__name__)
 
 SUPERUSER = "postgres"
 
@@ -42,12 +45,17 @@ class PostgresService(LocalService):
                 f"PostgreSQL 15 is not at {self.settings.postgres_bin_dir}; install it "
                 "(Debian: apt-get install postgresql-15) or set SOUK_POSTGRES_BIN_DIR"
             )
-        print("→ postgres: installing PostgreSQL 15 and wal2json from Debian packages ...", flush=True)
+        log.info("→ postgres: installing PostgreSQL 15 and wal2json from Debian packages ...")
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(
             [
-                "apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                "postgresql-15", "postgresql-15-wal2json",
+                "apt-get",
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "postgresql-15",
+                "postgresql-15-wal2json",
             ],
             check=True,
         )
@@ -62,9 +70,17 @@ class PostgresService(LocalService):
         result = run_as(
             self.user,
             [
-                self._bin("initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
-                "--auth-local=trust", "--auth-host=scram-sha-256",
-                f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8",
+                self._bin("initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SUPERUSER,
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
             ],
         )
         pwfile.unlink()
@@ -98,14 +114,22 @@ class PostgresService(LocalService):
                 pid_file=self.pid_file,
             )
         wait_until_healthy(
-            self.name, self.healthy, timeout_seconds=60, log_file=self.log_file, pid_file=self.pid_file
+            self.name,
+            self.healthy,
+            timeout_seconds=60,
+            log_file=self.log_file,
+            pid_file=self.pid_file,
         )
         self._ensure_role_and_database()
 
     def _superuser_connection(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(
-            host=str(self.socket_dir), port=self.settings.postgres_port, user=SUPERUSER,
-            dbname="postgres", autocommit=True, connect_timeout=3,
+            host=str(self.socket_dir),
+            port=self.settings.postgres_port,
+            user=SUPERUSER,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=3,
         )
 
     def _ensure_role_and_database(self) -> None:
@@ -130,7 +154,9 @@ class PostgresService(LocalService):
                         )
                     )
         except psycopg.Error as exc:
-            raise ServiceStartError(self.name, f"creating role/database: {exc}", tail(self.log_file)) from exc
+            raise ServiceStartError(
+                self.name, f"creating role/database: {exc}", tail(self.log_file)
+            ) from exc
 
     def healthy(self) -> bool:
         try:
@@ -150,6 +176,8 @@ class PostgresService(LocalService):
         pid = self.pid()
         if pid is None:
             return super().stop()
-        run_as(self.user, [self._bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
+        run_as(
+            self.user, [self._bin("pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]
+        )
         super().stop()
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -61,7 +62,9 @@ class ServiceUser:
                 os.chmod(ancestor, mode | 0o001)
 
 
-def run_as(user: ServiceUser, args: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run_as(
+    user: ServiceUser, args: Sequence[str], **kwargs: object
+) -> subprocess.CompletedProcess[str]:
     """Run a short command to completion as the service user, capturing its output."""
     extra = {} if user.is_current else {"user": user.uid, "group": user.gid, "extra_groups": []}
     return subprocess.run(  # type: ignore[call-overload,no-any-return]
@@ -145,17 +148,13 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
     try:
         os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def tail(path: Path, lines: int = 30) -> str:

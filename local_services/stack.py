@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from local_services.postgres import PostgresService
 from local_services.process import ServiceUser
 from local_services.service import LocalService, ServiceStatus
 from souk.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def local_services(settings: Settings) -> list[LocalService]:
@@ -26,9 +29,9 @@ def local_services(settings: Settings) -> list[LocalService]:
 @contextmanager
 def _step(label: str) -> Iterator[None]:
     started = time.monotonic()
-    print(f"→ {label}", flush=True)
+    log.info(f"→ {label}")
     yield
-    print(f"  done in {time.monotonic() - started:.1f}s", flush=True)
+    log.info(f"  done in {time.monotonic() - started:.1f}s")
 
 
 def up(settings: Settings, only: list[str] | None = None) -> list[ServiceStatus]:
@@ -40,7 +43,7 @@ def up(settings: Settings, only: list[str] | None = None) -> list[ServiceStatus]
         service.user.own(settings.data_dir)
         service.install()  # a no-op once cached
         if service.pid() is not None and service.healthy():
-            print(f"✓ {service.name} already running at {service.address}", flush=True)
+            log.info(f"✓ {service.name} already running at {service.address}")
             continue
         with _step(f"{service.name}: start and wait for health"):
             service.start()

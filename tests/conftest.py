@@ -46,4 +46,6 @@ def fresh_database(postgres_ready: Settings) -> Iterator[Settings]:
                 "WHERE database = %s AND NOT active",
                 (name,),
             )
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from local_services.kafka import KafkaService
+from local_services.process import ServiceUser, pid_alive, read_pid, spawn, stop_pid, tail
+from souk.settings import Settings
+
+
+def test_kafka_config_listens_on_loopback_without_auto_topics(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    user = ServiceUser.resolve(settings.service_user)
+    properties = KafkaService(settings, user)._write_config().read_text()
+    assert "listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093" in properties
+    assert "auto.create.topics.enable=false" in properties
+    assert "process.roles=broker,controller" in properties
+
+
+def test_spawn_and_stop_by_pid_file(tmp_path: Path) -> None:
+    me = ServiceUser("me", os.geteuid(), os.getegid())
+    pid_file = tmp_path / "sleeper.pid"
+    log = tmp_path / "sleeper.log"
+    pid = spawn(me, ["sh", "-c", "echo started; exec sleep 60"], log_file=log, pid_file=pid_file)
+    assert read_pid(pid_file) == pid
+    for _ in range(50):
+        if "started" in tail(log):
+            break
+        time.sleep(0.1)
+    assert stop_pid(pid_file, grace_seconds=5)
+    assert not pid_alive(pid)
+    assert not pid_file.exists()
+    assert stop_pid(pid_file) is False
