@@ -10,6 +10,7 @@ import typer
 from local_services import stack
 from local_services.service import ServiceStatus
 from souk.errors import SoukError
+from souk.logs import configure_logging
 from souk.settings import load_settings
 
 app = typer.Typer(help="Souk El-Syarat data platform.", no_args_is_help=True)
@@ -36,6 +37,7 @@ def services_up(
 ) -> None:
     """Install (cached) and start the services; returns once every one is healthy."""
     settings = load_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json, plain=not settings.log_json)
     try:
         rows = stack.up(settings, only)
     except SoukError as exc:
@@ -55,9 +57,14 @@ def services_down() -> None:
 
 
 @services_app.command("status")
-def services_status() -> None:
+def services_status(
+    check: bool = typer.Option(False, "--check", help="Exit 1 unless every service is healthy."),
+) -> None:
     """Show each service with its state, version, pid and address."""
-    _print_table(stack.status(load_settings()))
+    rows = stack.status(load_settings())
+    _print_table(rows)
+    if check and not all(row.healthy for row in rows):
+        raise typer.Exit(1)
 
 
 @services_app.command("logs")
