@@ -121,6 +121,7 @@ class PostgresService(LocalService):
             pid_file=self.pid_file,
         )
         self._ensure_role_and_database()
+        self._trust_wal2json()
 
     def _superuser_connection(self) -> psycopg.Connection[tuple[object, ...]]:
         return psycopg.connect(
@@ -157,6 +158,28 @@ class PostgresService(LocalService):
             raise ServiceStartError(
                 self.name, f"creating role/database: {exc}", tail(self.log_file)
             ) from exc
+
+    def _trust_wal2json(self) -> None:
+        """Allow wal2json as an output plugin (the relay's; see docs/RELAY.md).
+
+        PostgreSQL 15.20 and the other November 2026 minor releases only load output plugins
+        named in ``output_plugin_libraries`` (default ``'pgoutput, test_decoding'``); older
+        minors lack the parameter and load any plugin.
+        """
+        with self._superuser_connection() as conn:
+            row = conn.execute(
+                "SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries'"
+            ).fetchone()
+            if row is None:
+                return
+            trusted = [name.strip(' "') for name in str(row[0]).split(",") if name.strip(' "')]
+            if "wal2json" in trusted:
+                return
+            # A list parameter: one literal per library ('a, b' would be one quoted name).
+            names = sql.SQL(", ").join(sql.Literal(name) for name in [*trusted, "wal2json"])
+            conn.execute(sql.SQL("ALTER SYSTEM SET output_plugin_libraries = {}").format(names))
+            conn.execute("SELECT pg_reload_conf()")
+            log.info("→ postgres: wal2json added to output_plugin_libraries")
 
     def healthy(self) -> bool:
         try:
