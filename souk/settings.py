@@ -58,6 +58,16 @@ class Settings(BaseSettings):
     kafka_topic_partitions: int = 4
     kafka_topic_retention_hours: int = 24 * 7
 
+    # Change-stream relay (pipelines/): replication slot -> Kafka
+    relay_slot: str = "souk_relay"
+    relay_schema: str = "public"  # the schema of the CDC tables and the outbox
+    relay_topic_prefix: str = ""  # tests and benchmarks isolate their topics with a prefix
+    relay_max_in_flight: int = 20_000  # records sent to Kafka and not yet acknowledged
+    relay_linger_ms: int = 5
+    relay_feedback_seconds: float = 1.0  # how often the confirmed LSN goes to PostgreSQL
+    relay_progress_seconds: float = 5.0
+    relay_snapshot_batch_rows: int = 2_000
+
     # Elasticsearch
     elasticsearch_host: str = "127.0.0.1"
     elasticsearch_port: int = 19200
