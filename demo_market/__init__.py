@@ -1,0 +1,1 @@
+"""A deterministic, realistic Egyptian car market for demos, benchmarks and load tests."""
