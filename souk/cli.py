@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from core.cli import db_app
 from local_services import stack
 from local_services.service import ServiceStatus
 from souk.errors import SoukError
@@ -18,6 +19,7 @@ services_app = typer.Typer(
     help="Local PostgreSQL, Kafka and Elasticsearch on 127.0.0.1.", no_args_is_help=True
 )
 app.add_typer(services_app, name="services")
+app.add_typer(db_app, name="db")
 
 SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]
 

@@ -1,0 +1,51 @@
+"""``souk db``: the transactional database's schema."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from core import migrate
+from souk.settings import load_settings
+
+db_app = typer.Typer(help="The transactional PostgreSQL schema (Alembic).", no_args_is_help=True)
+
+
+@db_app.command("migrate")
+def migrate_command(
+    revision: str = typer.Argument("head", help="Target revision (default: the newest)."),
+    sql: bool = typer.Option(False, "--sql", help="Print the SQL instead of running it."),
+) -> None:
+    """Apply the schema migrations to the database of SOUK_POSTGRES_* settings."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    settings = load_settings()
+    try:
+        migrate.upgrade(settings, revision, sql=sql)
+    except OperationalError as exc:
+        typer.secho(
+            f"cannot reach PostgreSQL at {settings.postgres_host}:{settings.postgres_port} "
+            f"({exc.orig}); is it running? try `souk services up`",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    if not sql:
+        typer.echo(f"{settings.postgres_db} is at revision {migrate.current_revision(settings)}")
+
+
+@db_app.command("current")
+def current_command() -> None:
+    """Show the database's revision and the newest one in the code."""
+    settings = load_settings()
+    typer.echo(f"database: {migrate.current_revision(settings) or 'empty'}")
+    typer.echo(f"code:     {migrate.head_revision(settings)}")
+
+
+@db_app.command("downgrade")
+def downgrade_command(
+    revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base."),
+) -> None:
+    """Undo migrations down to ``revision`` (drops tables: development only)."""
+    migrate.downgrade(load_settings(), revision)
