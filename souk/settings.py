@@ -75,6 +75,24 @@ class Settings(BaseSettings):
     elasticsearch_version: str = "8.19.21"
     elasticsearch_heap: str = "1g"
     catalog_alias: str = "catalog-listings"
+    # Catalog indexing (streams/, search/): micro-batch size and wait, sellers' store index
+    catalog_batch_size: int = 500
+    catalog_batch_seconds: float = 0.25
+    catalog_index_shards: int = 1
+    catalog_refresh_interval: str = "1s"
+
+    # Faust stream processors (streams/)
+    streams_app_id: str = "souk-streams"
+    streams_topic_prefix: str = ""  # tests and benchmarks isolate their topics with a prefix
+    streams_web_enabled: bool = True
+    streams_web_port: int = 6066
+    streams_log_level: str = "INFO"
+
+    # Search API: caps, and whether behavioural events go to Kafka
+    search_max_page_size: int = 100
+    search_max_offset: int = 1000
+    search_request_timeout_s: float = 5.0
+    behaviour_events_enabled: bool = True
 
     # Java used by Kafka and Elasticsearch (empty: the JDK of `java` on PATH)
     java_home: Path | None = None

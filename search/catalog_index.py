@@ -1,0 +1,83 @@
+"""The catalog index's life cycle: create behind the alias, find, swap atomically."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime
+
+from elasticsearch import AsyncElasticsearch, NotFoundError
+
+from search.mapping import catalog_mappings, catalog_settings, sellers_index_name, sellers_mappings
+from souk.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def new_index_name(alias: str) -> str:
+    return f"{alias}-{datetime.now(UTC):%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+
+
+async def ensure_sellers_store(es: AsyncElasticsearch, settings: Settings) -> str:
+    name = sellers_index_name(settings)
+    if not await es.indices.exists(index=name):
+        await es.options(ignore_status=400).indices.create(
+            index=name,
+            settings={"number_of_shards": 1, "number_of_replicas": 0},
+            mappings=sellers_mappings(),
+        )
+    return name
+
+
+async def create_catalog_index(
+    es: AsyncElasticsearch, settings: Settings, *, building: bool = False
+) -> str:
+    """Create a new, empty catalog index (not yet behind the alias) and return its name."""
+    name = new_index_name(settings.catalog_alias)
+    await es.indices.create(
+        index=name,
+        settings=catalog_settings(settings, building=building),
+        mappings=catalog_mappings(),
+    )
+    await ensure_sellers_store(es, settings)
+    log.info("created catalog index %s", name)
+    return name
+
+
+async def indices_behind(es: AsyncElasticsearch, alias: str) -> list[str]:
+    try:
+        found = await es.indices.get_alias(name=alias)
+    except NotFoundError:
+        return []
+    return sorted(found.body)
+
+
+async def ensure_catalog(es: AsyncElasticsearch, settings: Settings) -> str:
+    """Make sure the alias points at an index (creating a first one); return that index."""
+    current = await indices_behind(es, settings.catalog_alias)
+    if current:
+        await ensure_sellers_store(es, settings)
+        return current[-1]
+    name = await create_catalog_index(es, settings)
+    await swap_alias(es, settings.catalog_alias, name)
+    return name
+
+
+async def swap_alias(es: AsyncElasticsearch, alias: str, new_index: str) -> list[str]:
+    """Point the alias at ``new_index`` alone, in one atomic ``_aliases`` call.
+
+    Searches see the old index or the new one, never neither. Returns the old indices.
+    """
+    old = [name for name in await indices_behind(es, alias) if name != new_index]
+    actions: list[dict[str, object]] = [{"remove": {"index": name, "alias": alias}} for name in old]
+    actions.append({"add": {"index": new_index, "alias": alias, "is_write_index": True}})
+    await es.indices.update_aliases(actions=actions)
+    log.info("alias %s now points at %s (was %s)", alias, new_index, ", ".join(old) or "nothing")
+    return old
+
+
+async def drop_catalog(es: AsyncElasticsearch, settings: Settings) -> None:
+    """Delete every index behind the alias and the sellers' store (tests, benchmarks)."""
+    for name in await indices_behind(es, settings.catalog_alias):
+        await es.options(ignore_status=404).indices.delete(index=name)
+    await es.options(ignore_status=404).indices.delete(index=sellers_index_name(settings))

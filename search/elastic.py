@@ -1,0 +1,63 @@
+"""Elasticsearch connection and bulk writes with per-item outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from elasticsearch import AsyncElasticsearch, Elasticsearch
+
+from souk.settings import Settings
+
+
+def async_client(settings: Settings, *, timeout: float | None = None) -> AsyncElasticsearch:
+    return AsyncElasticsearch(
+        settings.elasticsearch_url,
+        request_timeout=timeout or settings.search_request_timeout_s,
+        max_retries=1,
+        retry_on_timeout=False,
+        connections_per_node=64,
+    )
+
+
+def sync_client(settings: Settings, *, timeout: float = 60.0) -> Elasticsearch:
+    return Elasticsearch(settings.elasticsearch_url, request_timeout=timeout)
+
+
+@dataclass
+class BulkOutcome:
+    written: int = 0
+    conflicts: int = 0
+    failures: dict[str, str] = field(default_factory=dict)  # document id -> reason
+
+
+def bulk_body(operations: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
+    body: list[dict[str, Any]] = []
+    for meta, document in operations:
+        body += [{"index": meta}, document]
+    return body
+
+
+def read_bulk_response(response: Any) -> BulkOutcome:
+    """Count written and version-conflicted (stale) items; keep other refusals' reasons."""
+    outcome = BulkOutcome()
+    for item in response["items"]:
+        result = item["index"]
+        status = result["status"]
+        if status < 300:
+            outcome.written += 1
+        elif status == 409:
+            outcome.conflicts += 1
+        else:
+            error = result.get("error", {})
+            outcome.failures[result["_id"]] = f"{error.get('type')}: {error.get('reason')}"
+    return outcome
+
+
+async def bulk_write(
+    es: AsyncElasticsearch, operations: list[tuple[dict[str, Any], dict[str, Any]]]
+) -> BulkOutcome:
+    if not operations:
+        return BulkOutcome()
+    response = await es.bulk(operations=bulk_body(operations))
+    return read_bulk_response(response)

@@ -1,0 +1,59 @@
+"""Highlighted snippets made with the same analysis as the search.
+
+Elasticsearch's highlighters only know its own analysers; ours run in Python, so a word is
+marked when its normalised form, its stem or its canonical synonym is one the query asked
+for (a query "toyota" marks تويوتا in an Arabic title).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from search.analysis.analyser import fold_variants
+from search.analysis.normalise import tokenise
+from search.analysis.query_terms import Concept
+from search.analysis.stemming import stem
+from search.analysis.vocabulary import load_vocabulary
+
+SNIPPET_WORDS = 24
+_WORD = re.compile(r"\S+")
+
+
+def _wanted(concepts: tuple[Concept, ...]) -> tuple[set[str], set[str], set[str]]:
+    surface = {w for c in concepts for w in c.surface}
+    stems = {s for c in concepts for s in c.stems}
+    canon = {t for c in concepts for t in c.canon | c.near_canon}
+    return surface, stems, canon
+
+
+def _matches(word: str, wanted: tuple[set[str], set[str], set[str]]) -> bool:
+    surface, stems, canon = wanted
+    vocabulary = load_vocabulary()
+    for token in fold_variants(tokenise(word), vocabulary):
+        if token in surface or stem(token) in stems:
+            return True
+        _, found = vocabulary.match([token], 0)
+        if found & canon:
+            return True
+    return False
+
+
+def highlight(text: str | None, concepts: tuple[Concept, ...]) -> str | None:
+    """The text (or a window of it) with matching words in ``<em>``; None if none match."""
+    if not text or not concepts:
+        return None
+    wanted = _wanted(concepts)
+    words = _WORD.findall(text)
+    marked = [_matches(w, wanted) for w in words]
+    if not any(marked):
+        return None
+    first = marked.index(True)
+    start = max(0, min(first - SNIPPET_WORDS // 3, len(words) - SNIPPET_WORDS))
+    window = range(start, min(len(words), start + SNIPPET_WORDS))
+    parts = [
+        f"<em>{html.escape(words[i])}</em>" if marked[i] else html.escape(words[i]) for i in window
+    ]
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if window.stop < len(words) else ""
+    return prefix + " ".join(parts) + suffix

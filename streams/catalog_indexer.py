@@ -1,0 +1,133 @@
+"""Catalog indexing agents: listing and seller CDC changes to the Elasticsearch catalog.
+
+Each agent takes micro-batches (``take_events(n, within=s)``), parses the records, sends
+malformed ones to the dead-letter topic, and hands the rest to
+:class:`search.catalog_writer.CatalogWriter` (versioned, order-safe upserts). When
+Elasticsearch is unreachable the batch is retried with back-off, never dead-lettered:
+only the record's own fault sends it there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, cast
+
+import faust
+from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, ConnectionTimeout
+from faust.streams import Stream
+
+from search.catalog_index import ensure_catalog
+from search.catalog_writer import CatalogWriter, WriteReport
+from search.changes import RowChange
+from search.elastic import async_client
+from search.mapping import sellers_index_name
+from souk.settings import Settings
+from souk.topics import cdc_topic
+from streams.app import raw_topic
+from streams.cdc import MalformedChangeError, parse_change
+from streams.dead_letter import DeadLetters
+
+log = logging.getLogger(__name__)
+LISTINGS_AGENT = "catalog-listings"
+SELLERS_AGENT = "catalog-sellers"
+MAX_BACKOFF_S = 10.0
+
+
+class CatalogSink:
+    """The Elasticsearch side of the agents, opened lazily inside the worker's event loop."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._writer: CatalogWriter | None = None
+        self._es: AsyncElasticsearch | None = None
+
+    async def writer(self) -> CatalogWriter:
+        if self._writer is None:
+            self._es = async_client(self.settings, timeout=30.0)
+            await ensure_catalog(self._es, self.settings)
+            self._writer = CatalogWriter(
+                self._es,
+                catalog=self.settings.catalog_alias,
+                sellers=sellers_index_name(self.settings),
+            )
+        return self._writer
+
+    async def close(self) -> None:
+        if self._es is not None:
+            await self._es.close()
+        self._es, self._writer = None, None
+
+
+async def with_retries(action: Callable[[], Awaitable[WriteReport]], what: str) -> WriteReport:
+    delay = 0.5
+    while True:
+        try:
+            return await action()
+        except (ConnectionError, ConnectionTimeout, ApiError) as exc:
+            if isinstance(exc, ApiError) and exc.meta.status < 500 and exc.meta.status != 429:
+                raise
+            log.warning(
+                "Elasticsearch unavailable while %s (%s); retrying in %.1fs", what, exc, delay
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_S)
+
+
+def _parse_batch(
+    events: list[Any], table: str
+) -> tuple[list[tuple[Any, RowChange]], list[tuple[Any, str]]]:
+    good: list[tuple[Any, RowChange]] = []
+    bad: list[tuple[Any, str]] = []
+    for event in events:
+        try:
+            good.append((event, parse_change(event.message.value, table=table)))
+        except MalformedChangeError as exc:
+            bad.append((event, str(exc)))
+    return good, bad
+
+
+def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
+    """Add the listings and sellers agents (a :data:`streams.app.Registrar`)."""
+    listings = raw_topic(app, settings, cdc_topic("listings"))
+    sellers = raw_topic(app, settings, cdc_topic("sellers"))
+    dead_letters = DeadLetters(app, settings)
+    sink = CatalogSink(settings)
+    size, within = settings.catalog_batch_size, settings.catalog_batch_seconds
+
+    async def index_listings(stream: faust.StreamT[bytes]) -> None:
+        writer = await sink.writer()
+        async for events in cast(Stream[bytes], stream).take_events(size, within=within):
+            good, bad = _parse_batch(list(events), "listings")
+            changes = [change for _, change in good]
+            report = await with_retries(
+                partial(writer.apply_listing_changes, changes), "indexing listings"
+            )
+            for event, change in good:
+                if change.key in report.failures:
+                    bad.append((event, report.failures[change.key]))
+            for event, reason in bad:
+                await dead_letters.send(event, reason=reason, agent=LISTINGS_AGENT)
+            log.debug("listings batch: %d written, %d stale", report.written, report.stale)
+
+    async def index_sellers(stream: faust.StreamT[bytes]) -> None:
+        writer = await sink.writer()
+        async for events in cast(Stream[bytes], stream).take_events(size, within=within):
+            good, bad = _parse_batch(list(events), "sellers")
+            newest: dict[str, tuple[Any, RowChange]] = {}
+            for event, change in good:
+                if change.key not in newest or change.lsn >= newest[change.key][1].lsn:
+                    newest[change.key] = (event, change)
+            for event, change in newest.values():
+                report = await with_retries(
+                    partial(writer.apply_seller_change, change), "re-denormalising a seller"
+                )
+                if change.key in report.failures:
+                    bad.append((event, report.failures[change.key]))
+            for event, reason in bad:
+                await dead_letters.send(event, reason=reason, agent=SELLERS_AGENT)
+
+    app.agent(listings, name=LISTINGS_AGENT)(index_listings)
+    app.agent(sellers, name=SELLERS_AGENT)(index_sellers)

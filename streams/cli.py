@@ -1,0 +1,33 @@
+"""``souk streams``: run the Faust stream worker."""
+
+from __future__ import annotations
+
+import faust
+import typer
+
+from souk.settings import load_settings
+from streams.app import build_app
+from streams.registry import REGISTRARS
+
+streams_app = typer.Typer(
+    help="Faust stream processors (catalog indexing, ...).", no_args_is_help=True
+)
+
+
+@streams_app.command("worker")
+def worker(
+    web_port: int | None = typer.Option(None, help="Port of the worker's web server."),
+    no_web: bool = typer.Option(False, "--no-web", help="Run without the web server."),
+    loglevel: str | None = typer.Option(None, help="Log level (default: SOUK_STREAMS_LOG_LEVEL)."),
+) -> None:
+    """Start a Faust worker running every registered agent until interrupted."""
+    settings = load_settings()
+    overrides: dict[str, object] = {}
+    if web_port is not None:
+        overrides["streams_web_port"] = web_port
+    if no_web:
+        overrides["streams_web_enabled"] = False
+    settings = settings.model_copy(update=overrides)
+    app = build_app(settings, REGISTRARS)
+    level = (loglevel or settings.streams_log_level).lower()
+    faust.Worker(app, loglevel=level, quiet=True).execute_from_commandline()

@@ -1,0 +1,10 @@
+"""Every registrar the stream worker runs: add yours here (one line)."""
+
+from __future__ import annotations
+
+from streams.app import Registrar
+from streams.catalog_indexer import register_catalog_indexer
+
+REGISTRARS: list[Registrar] = [
+    register_catalog_indexer,
+]
