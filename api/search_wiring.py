@@ -1,0 +1,101 @@
+"""Mounts the search and catalog routers on any FastAPI app, with their resources.
+
+``mount_search(app, settings)`` includes the routers and wraps the app's lifespan so the
+Elasticsearch client and the behavioural-events producer open at start-up and close at
+shutdown. Tests pass a fake :class:`BehaviourEvents`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+
+from api.behaviour import BehaviourEvents, InMemoryBehaviourEvents, KafkaBehaviourEvents
+from search.catalog_search import CatalogSearch
+from search.elastic import async_client
+from souk.settings import Settings
+
+SESSION_HEADER = "X-Session-Id"
+
+
+def mount_search(
+    app: FastAPI, settings: Settings, *, behaviour: BehaviourEvents | None = None
+) -> None:
+    from api.routes import catalog, search  # the routers import this module's dependencies
+
+    app.include_router(search.router)
+    app.include_router(catalog.router)
+    if behaviour is None:
+        enabled = settings.behaviour_events_enabled
+        behaviour = KafkaBehaviourEvents(settings) if enabled else InMemoryBehaviourEvents()
+    events = behaviour
+    previous = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        es = async_client(settings)
+        application.state.catalog_search = CatalogSearch(es, alias=settings.catalog_alias)
+        application.state.behaviour_events = events
+        application.state.search_settings = settings
+        await events.start()
+        try:
+            async with previous(application) as state:
+                yield state
+        finally:
+            await events.stop()
+            await es.close()
+
+    app.router.lifespan_context = lifespan
+
+
+def _catalog(request: Request) -> CatalogSearch:
+    catalog: CatalogSearch = request.app.state.catalog_search
+    return catalog
+
+
+def _behaviour(request: Request) -> BehaviourEvents:
+    events: BehaviourEvents = request.app.state.behaviour_events
+    return events
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.search_settings
+    return settings
+
+
+def _session_id(request: Request) -> str:
+    return request.headers.get(SESSION_HEADER) or f"anon-{uuid.uuid4()}"
+
+
+def _user_id(request: Request) -> str | None:
+    """The signed-in user, when an auth middleware has put one on the request."""
+    user = getattr(request.state, "user_id", None)
+    return str(user) if user else None
+
+
+CatalogDep = Annotated[CatalogSearch, Depends(_catalog)]
+BehaviourDep = Annotated[BehaviourEvents, Depends(_behaviour)]
+SearchSettingsDep = Annotated[Settings, Depends(_settings)]
+SessionIdDep = Annotated[str, Depends(_session_id)]
+UserIdDep = Annotated[str | None, Depends(_user_id)]
+
+
+def only_query_params(*allowed: str) -> Callable[[Request], None]:
+    """A dependency refusing (422) query parameters the endpoint doesn't know."""
+    known = sorted(allowed)
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - set(known))
+        if unknown:
+            raise HTTPException(
+                status_code=422,
+                detail=[{"loc": ["query", name], "type": "unknown_parameter",
+                         "msg": f"unknown query parameter {name!r}; known: {', '.join(known)}"}
+                        for name in unknown],
+            )  # fmt: skip
+
+    return check
