@@ -10,6 +10,7 @@ import typer
 from core.cli import db_app
 from local_services import stack
 from local_services.service import ServiceStatus
+from pipelines.cli import relay_app
 from souk.errors import SoukError
 from souk.logs import configure_logging
 from souk.settings import load_settings
@@ -20,6 +21,7 @@ services_app = typer.Typer(
 )
 app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
+app.add_typer(relay_app, name="relay")
 
 SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]
 
