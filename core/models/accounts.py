@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Numeric, Text, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.events import DomainEvent
 from core.governorates import GOVERNORATE_CODES
@@ -93,6 +93,9 @@ class Seller(EventRecorder, Base):
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+    # Not read by the code: it tells the flush to insert the user before its seller row.
+    user: Mapped[User] = relationship()
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 

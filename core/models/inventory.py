@@ -9,12 +9,16 @@ go below zero: the methods refuse it and the table's CHECK constraints are the l
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.errors import InvalidInputError, OutOfStockError
 from core.models.base import Base
+
+if TYPE_CHECKING:
+    from core.models.listing import Listing
 
 
 class Inventory(Base):
@@ -28,6 +32,8 @@ class Inventory(Base):
     quantity_available: Mapped[int]
     quantity_reserved: Mapped[int] = mapped_column(server_default="0")
     version: Mapped[int] = mapped_column(server_default="1")
+    # Not read by the code: it tells the flush to insert the listing before its stock row.
+    listing: Mapped[Listing] = relationship()
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
