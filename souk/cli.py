@@ -11,9 +11,11 @@ from core.cli import db_app
 from local_services import stack
 from local_services.service import ServiceStatus
 from pipelines.cli import relay_app
+from search.cli import search_app
 from souk.errors import SoukError
 from souk.logs import configure_logging
 from souk.settings import load_settings
+from streams.cli import streams_app
 
 app = typer.Typer(help="Souk El-Syarat data platform.", no_args_is_help=True)
 services_app = typer.Typer(
@@ -21,6 +23,8 @@ services_app = typer.Typer(
 )
 app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
+app.add_typer(streams_app, name="streams")
+app.add_typer(search_app, name="search")
 app.add_typer(relay_app, name="relay")
 
 SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]

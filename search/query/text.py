@@ -15,13 +15,18 @@ from search.analysis.query_terms import Concept
 CANON_BOOST = 4.0
 NEAR_CANON_BOOST = 3.0
 TITLE_BOOST = 2.0
-YEAR_BOOST = 2.0
+YEAR_BOOST = 6.0
 FUZZY_BOOST = 1.0
 ATTRS_BOOST = 1.0
 BODY_BOOST = 0.4
 PHONETIC_BOOST = 0.6
 PREFIX_BOOST = 0.5
 MIN_FUZZY_LENGTH = 4
+CAR_PRIOR = 3.0  # a car marketplace: without a part or service word, cars come first
+PART_OR_SERVICE = frozenset(
+    {"term:spare_parts", "term:tyres", "term:brake_pads", "term:oil_filter", "term:battery",
+     "term:headlight", "term:maintenance", "term:inspection", "term:detailing"}
+)  # fmt: skip
 
 
 def _match(field: str, words: tuple[str, ...], boost: float) -> dict[str, Any]:
@@ -41,7 +46,12 @@ def concept_clause(concept: Concept, *, as_you_type: bool = False) -> dict[str, 
     options.append(_match("search.attrs", concept.stems, ATTRS_BOOST))
     options.append(_match("search.body", concept.stems, BODY_BOOST))
     if concept.year is not None:
-        options.append({"term": {"year": {"value": concept.year, "boost": YEAR_BOOST}}})
+        year = concept.year
+        options.append(
+            {"constant_score": {"filter": {"term": {"year": year}}, "boost": YEAR_BOOST}}
+        )
+        near = {"range": {"year": {"gte": year - 1, "lte": year + 1}}}
+        options.append({"constant_score": {"filter": near, "boost": YEAR_BOOST / 2}})
     words = [w for w in concept.surface if len(w) >= MIN_FUZZY_LENGTH and not w.isdigit()]
     if words:
         options.append({"match": {"search.surface": {
@@ -65,10 +75,22 @@ def minimum_should_match(count: int) -> int:
 
 
 def text_query(concepts: tuple[Concept, ...], *, as_you_type: bool) -> dict[str, Any] | None:
+    """Most word concepts must match; a year only ranks (a 2017 Corolla still answers 2018)."""
     if not concepts:
         return None
     clauses = [
-        concept_clause(c, as_you_type=as_you_type and i == len(concepts) - 1)
+        (c, concept_clause(c, as_you_type=as_you_type and i == len(concepts) - 1))
         for i, c in enumerate(concepts)
     ]
-    return {"bool": {"should": clauses, "minimum_should_match": minimum_should_match(len(clauses))}}
+    words_only = all(c.year is not None for c in concepts)
+    required = [cl for c, cl in clauses if c.year is None or words_only]
+    optional = [cl for c, cl in clauses if c.year is not None and not words_only]
+    words = {
+        "bool": {"should": required, "minimum_should_match": minimum_should_match(len(required))}
+    }
+    should: list[dict[str, Any]] = [*optional]
+    if not any(c.canon & PART_OR_SERVICE for c in concepts):
+        should.append(
+            {"constant_score": {"filter": {"term": {"category": "car"}}, "boost": CAR_PRIOR}}
+        )
+    return {"bool": {"must": [words], "should": should}}

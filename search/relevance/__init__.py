@@ -1,0 +1,1 @@
+"""Relevance: a fixture catalogue, a graded judgment list, nDCG@10 and MRR."""
