@@ -9,7 +9,6 @@ date, time, interval, bytea, enums) keep their text form, as ``to_jsonb`` does.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -26,10 +25,7 @@ _NOT_JSON_NUMBERS = frozenset({"NaN", "Infinity", "-Infinity"})
 
 
 def parse_json(text: str | bytes) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # integers beyond 64 bits; the standard library copes
-        return json.loads(text)
+    return orjson.loads(text)  # integers beyond 64 bits become floats
 
 
 def timestamptz_iso(text: str) -> str:

@@ -7,7 +7,6 @@ composite keys); outbox rows are keyed by their ``aggregate_id``.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -62,10 +61,7 @@ class Position:
 
 
 def encode(value: dict[str, Any]) -> bytes:
-    try:
-        return orjson.dumps(value)
-    except TypeError:  # integers beyond 64 bits (numeric columns)
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return orjson.dumps(value)
 
 
 def _key(values: list[Any]) -> bytes | None:
