@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from api.cli import api_app
 from core.cli import db_app
 from local_services import stack
 from local_services.service import ServiceStatus
@@ -23,6 +24,7 @@ services_app = typer.Typer(
 )
 app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
+app.add_typer(api_app, name="api")
 app.add_typer(streams_app, name="streams")
 app.add_typer(search_app, name="search")
 app.add_typer(relay_app, name="relay")

@@ -1,0 +1,77 @@
+"""The FastAPI application factory every entry point and test uses: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from api.errors import install_error_handlers
+from api.routes import auth, listings, orders
+from api.security import user_id_from_token
+from core.db import create_db_engine, make_session_factory
+from core.errors import AuthenticationError
+from core.payments import PaymentProvider, SandboxPaymentProvider
+from souk.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Souk El-Syarat's transactional API: accounts, listings, leads, favourites
+and orders (writes go to PostgreSQL with their domain events in the outbox). Public listing
+pages, search and facets come from the search read model."""
+
+
+def create_app(
+    settings: Settings | None = None, *, payment_provider: PaymentProvider | None = None
+) -> FastAPI:
+    """The API for ``settings`` (default: from the environment); the database engine opens
+    in the lifespan. ``payment_provider`` defaults to the sandbox."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        log.info("API connected to %s", settings.postgres_db)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Souk El-Syarat API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.payment_provider = payment_provider or SandboxPaymentProvider()
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def signed_in_user(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # For routes that only want to know who is asking (search, views): request.state.user_id
+        # is the token's user or None. Routes that need a user use deps.CurrentUser (401).
+        request.state.user_id = _token_user(request, settings)
+        return await call_next(request)
+
+    # Transactional routers (this module's owner).
+    app.include_router(auth.router)
+    app.include_router(listings.router)
+    app.include_router(orders.router)
+
+    # Read-side and other routers: include them below this line.
+
+    return app
+
+
+def _token_user(request: Request, settings: Settings) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    try:
+        return str(user_id_from_token(settings, token))
+    except AuthenticationError:
+        return None
