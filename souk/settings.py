@@ -94,6 +94,14 @@ class Settings(BaseSettings):
     search_request_timeout_s: float = 5.0
     behaviour_events_enabled: bool = True
 
+    # Analytics warehouse (warehouse/, dagster_project/, streams/warehouse_sink.py)
+    warehouse_timezone: str = "Africa/Cairo"  # a fact's date is its local date here
+    warehouse_start_date: str = "2025-01-01"  # first daily partition
+    warehouse_sink_batch_size: int = 20_000
+    warehouse_sink_batch_seconds: float = 2.0
+    warehouse_duckdb_threads: int = 2
+    warehouse_duckdb_memory_limit: str = "6GB"
+
     # Java used by Kafka and Elasticsearch (empty: the JDK of `java` on PATH)
     java_home: Path | None = None
 
@@ -153,6 +161,10 @@ class Settings(BaseSettings):
     @property
     def warehouse_dir(self) -> Path:
         return self.data_dir / "warehouse"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster"
 
 
 def load_settings() -> Settings:
