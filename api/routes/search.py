@@ -47,7 +47,7 @@ SEARCH_PARAMS = (
     "city", "seller_type", "installments", "lat", "lon", "radius_km", "sort", "page", "size",
     "cursor",
 )  # fmt: skip
-Words = Query(default_factory=list, max_length=20)
+Words = Query(max_length=20)
 
 
 def unavailable(exc: SearchUnavailableError) -> HTTPException:

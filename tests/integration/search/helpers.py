@@ -1,0 +1,122 @@
+"""Helpers for search and streams integration tests: isolated names, CDC records, a worker.
+
+``cdc_record`` builds exactly the relay's record format, so the end-to-end test from a real
+Postgres commit (once core and the relay land) can reuse ``wait_for_hit`` and the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from souk.settings import PROJECT_ROOT, Settings
+from souk.topics import DEAD_LETTER, cdc_topic
+
+
+def isolated(settings: Settings) -> Settings:
+    """Settings with a random alias, topic prefix and Faust app id (tests run concurrently)."""
+    tag = secrets.token_hex(4)
+    return settings.model_copy(update={
+        "catalog_alias": f"test-catalog-{tag}", "streams_topic_prefix": f"test-{tag}.",
+        "streams_app_id": f"test-streams-{tag}", "streams_web_enabled": False,
+        "catalog_batch_seconds": 0.1})  # fmt: skip
+
+
+def cdc_record(
+    table: str, row: dict[str, Any] | None, *, lsn: int, op: str = "u", key: str | None = None,
+    before: dict[str, Any] | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    row_id = key or (row or before or {})["id"]
+    return {"op": op, "table": table, "schema": "public", "key": {"id": row_id},
+            "before": before, "after": row, "lsn": lsn, "commit_lsn": lsn, "xid": lsn,
+            "commit_time": "2026-11-25T10:00:00Z", "snapshot": op == "r"}  # fmt: skip
+
+
+async def create_topics(settings: Settings) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        names = [cdc_topic("listings"), cdc_topic("sellers")]
+        topics = [NewTopic(settings.streams_topic_prefix + n, settings.kafka_topic_partitions, 1)
+                  for n in names]  # fmt: skip
+        topics.append(NewTopic(settings.streams_topic_prefix + DEAD_LETTER, 1, 1))
+        await admin.create_topics(topics)
+    finally:
+        await admin.close()
+
+
+async def delete_topics(settings: Settings) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        existing = await admin.list_topics()
+        mine = [t for t in existing if t.startswith(settings.streams_topic_prefix)]
+        mine += [t for t in existing if t.startswith(settings.streams_app_id)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+async def produce(settings: Settings, table: str, records: list[dict[str, Any] | bytes]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        topic = settings.streams_topic_prefix + cdc_topic(table)
+        for record in records:
+            if isinstance(record, bytes):
+                await producer.send_and_wait(topic, record, key=b"broken")
+                continue
+            value = json.dumps(record, ensure_ascii=False).encode()
+            await producer.send_and_wait(topic, value, key=str(record["key"]["id"]).encode())
+    finally:
+        await producer.stop()
+
+
+@contextmanager
+def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """``souk streams worker`` as a subprocess with these settings."""
+    env = os.environ | {
+        "SOUK_CATALOG_ALIAS": settings.catalog_alias,
+        "SOUK_STREAMS_TOPIC_PREFIX": settings.streams_topic_prefix,
+        "SOUK_STREAMS_APP_ID": settings.streams_app_id,
+        "SOUK_STREAMS_WEB_ENABLED": "false",
+        "SOUK_CATALOG_BATCH_SECONDS": str(settings.catalog_batch_seconds),
+        "SOUK_STREAMS_LOG_LEVEL": "WARNING",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "souk.cli", "streams", "worker", "--no-web"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        yield worker
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+async def eventually(check: Callable[[], Any], *, within: float = 30.0, every: float = 0.2) -> Any:
+    """Poll an async check until it returns something truthy (or fail after timeout)."""
+    deadline = time.monotonic() + within
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(every)
+    raise AssertionError(f"condition not met within {within}s (last: {last!r})")
