@@ -22,6 +22,7 @@ from souk.topics import CDC_TABLES, OUTBOX_TABLE
 log = logging.getLogger(__name__)
 
 RELAYED_TABLES = [*CDC_TABLES, OUTBOX_TABLE]
+SLOT_RELEASE_WAIT_SECONDS = 15
 
 
 async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
@@ -62,6 +63,12 @@ async def _prepare_slot(
     with state.connect(settings.postgres_dsn) as conn:
         state.ensure_state_table(conn)
         slot = state.read_slot(conn, name)
+        # a relay that just died leaves its walsender behind for a moment
+        for _ in range(SLOT_RELEASE_WAIT_SECONDS * 4):
+            if slot is None or slot.active_pid is None:
+                break
+            await asyncio.sleep(0.25)
+            slot = state.read_slot(conn, name)
         done = state.read_snapshot(conn, name)
         if slot is not None:
             _check_slot(slot, settings)
