@@ -1,0 +1,81 @@
+"""Build the warehouse's layers for days: staging, dimensions, marts, static dimensions.
+
+Dagster's assets call these one model at a time; the CLI and the benchmarks call
+:func:`build_days` to run everything for a range of days in one process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+
+from warehouse.dimensions import DIMENSIONS, date_frame, governorate_frame
+from warehouse.duckdb_session import open_memory
+from warehouse.layout import WarehouseLayout, atomic_path
+from warehouse.marts import MARTS
+from warehouse.models import BuildResult, Model, build_model
+from warehouse.staging import FACTS
+
+log = logging.getLogger(__name__)
+DAILY_MODELS: tuple[Model, ...] = (*FACTS, *DIMENSIONS, *MARTS)
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    threads: int = 2
+    memory_limit: str = "4GB"
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return open_memory(threads=self.threads, memory_limit=self.memory_limit)
+
+
+def days_between(start: date, end: date) -> list[date]:
+    """Every day from ``start`` to ``end`` inclusive."""
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def build_models(
+    layout: WarehouseLayout, models: Iterable[Model], days: Iterable[date], config: BuildConfig
+) -> list[BuildResult]:
+    """Build ``models`` (in order) for each of ``days``, in one DuckDB session."""
+    results: list[BuildResult] = []
+    conn = config.connect()
+    try:
+        model_list = list(models)
+        for day in days:
+            for model in model_list:
+                result = build_model(conn, layout, model, day)
+                log.info("%s %s: %d rows in %.2fs", model.name, day, result.rows,
+                         result.seconds)  # fmt: skip
+                results.append(result)
+    finally:
+        conn.close()
+    return results
+
+
+def build_static_dimensions(layout: WarehouseLayout, start: date, end: date) -> dict[str, int]:
+    """dim_governorate and dim_date (``start`` .. ``end``), replaced atomically."""
+    frames = {"dim_governorate": governorate_frame(), "dim_date": date_frame(start, end)}
+    for name, frame in frames.items():
+        with atomic_path(layout.static_file("dims", name)) as temporary:
+            frame.write_parquet(temporary)
+    return {name: frame.height for name, frame in frames.items()}
+
+
+def build_days(
+    layout: WarehouseLayout, start: date, end: date, config: BuildConfig | None = None
+) -> list[BuildResult]:
+    """Every daily model for every day of ``start`` .. ``end`` (facts before dims before marts).
+
+    Dimensions of a day read facts of earlier days, so all facts are staged first.
+    """
+    config = config or BuildConfig()
+    days = days_between(start, end)
+    build_static_dimensions(layout, start, end)
+    results = build_models(layout, FACTS, days, config)
+    results += build_models(layout, (*DIMENSIONS, *MARTS), days, config)
+    return results

@@ -1,0 +1,102 @@
+"""Where every layer of the warehouse lives on disk, and how files are replaced atomically.
+
+```
+<warehouse_dir>/raw/<table>/date=YYYY-MM-DD/<batch-id>.parquet   sink output (append-only)
+<warehouse_dir>/facts/<table>/date=YYYY-MM-DD/part.parquet       staging: deduplicated facts
+<warehouse_dir>/dims/<table>/date=YYYY-MM-DD/part.parquet        dimensions as of that day
+<warehouse_dir>/dims/<table>/part.parquet                        static dimensions
+<warehouse_dir>/marts/<table>/date=YYYY-MM-DD/part.parquet       marts per day
+<warehouse_dir>/serving/marts.duckdb                             what readers open (read-only)
+```
+Files are written under a hidden temporary name in their final directory and renamed into
+place, so a reader sees either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PART = "part.parquet"
+
+
+@dataclass(frozen=True)
+class WarehouseLayout:
+    root: Path
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.root / "serving"
+
+    @property
+    def serving_db(self) -> Path:
+        return self.serving_dir / "marts.duckdb"
+
+    def raw_date_dir(self, table: str, day: date) -> Path:
+        return self.raw_dir / table / f"date={day.isoformat()}"
+
+    def raw_files(self, table: str, day: date) -> list[Path]:
+        directory = self.raw_date_dir(table, day)
+        if not directory.is_dir():
+            return []
+        return sorted(p for p in directory.glob("*.parquet") if not p.name.startswith("."))
+
+    def dated_file(self, layer: str, table: str, day: date) -> Path:
+        return self.root / layer / table / f"date={day.isoformat()}" / PART
+
+    def static_file(self, layer: str, table: str) -> Path:
+        return self.root / layer / table / PART
+
+    def dated_files(self, layer: str, table: str, days: list[date] | None = None) -> list[Path]:
+        """The existing partition files of a table, for ``days`` or for every day."""
+        if days is not None:
+            return [p for d in days if (p := self.dated_file(layer, table, d)).exists()]
+        base = self.root / layer / table
+        return sorted(base.glob(f"date=*/{PART}")) if base.is_dir() else []
+
+    def raw_dates(self) -> dict[str, list[date]]:
+        """Every raw table and the days it has files for."""
+        found: dict[str, list[date]] = {}
+        if not self.raw_dir.is_dir():
+            return found
+        for table_dir in sorted(self.raw_dir.iterdir()):
+            days = [
+                date.fromisoformat(d.name.removeprefix("date="))
+                for d in sorted(table_dir.glob("date=*"))
+                if d.is_dir()
+            ]
+            found[table_dir.name] = days
+        return found
+
+
+@contextmanager
+def atomic_path(final: Path, *, durable: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it onto ``final`` when the block ends."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        yield temporary
+        if durable:
+            fd = os.open(temporary, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        os.replace(temporary, final)
+        if durable:
+            fd = os.open(final.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,58 @@
+"""seller_daily_metrics: a seller's funnel for one day.
+
+Impressions are listings of the seller shown in search results (joined through dim_listing);
+CTR = search result clicks / impressions; lead rate = leads / listing views; conversion =
+orders / listing views; revenue = payments captured.
+"""
+
+from __future__ import annotations
+
+from warehouse.models import Model
+
+SELLER_DAILY_METRICS = Model(
+    "seller_daily_metrics", "marts", "one row per seller per day with any activity or listing",
+    ("seller_id", "date"),
+    ("facts:fct_search_impressions", "facts:fct_listing_views", "facts:fct_result_clicks",
+     "facts:fct_leads", "facts:fct_orders", "facts:fct_payments", "dims:dim_listing"),
+    """WITH imp AS (
+          SELECT l.seller_id, count(*) AS impressions
+          FROM fct_search_impressions i JOIN dim_listing l USING (listing_id)
+          GROUP BY l.seller_id),
+        views AS (
+          SELECT coalesce(v.seller_id, l.seller_id) AS seller_id, count(*) AS listing_views,
+                 count(DISTINCT v.visitor_id) AS unique_viewers
+          FROM fct_listing_views v LEFT JOIN dim_listing l USING (listing_id)
+          GROUP BY 1),
+        clicks AS (SELECT seller_id, count(*) AS search_clicks FROM fct_result_clicks GROUP BY 1),
+        leads AS (SELECT seller_id, count(*) AS leads FROM fct_leads GROUP BY 1),
+        orders AS (SELECT seller_id, count(*) AS orders, sum(total_egp) AS order_value_egp
+                   FROM fct_orders GROUP BY 1),
+        pay AS (SELECT seller_id, count(*) FILTER (status = 'captured') AS payments_captured,
+                       coalesce(sum(amount_egp) FILTER (status = 'captured'), 0) AS revenue_egp
+                FROM fct_payments GROUP BY 1),
+        stock AS (SELECT seller_id, count(*) FILTER (status = 'active') AS active_listings
+                  FROM dim_listing GROUP BY 1),
+        ids AS (SELECT seller_id FROM imp UNION SELECT seller_id FROM views
+                UNION SELECT seller_id FROM clicks UNION SELECT seller_id FROM leads
+                UNION SELECT seller_id FROM orders UNION SELECT seller_id FROM pay
+                UNION SELECT seller_id FROM stock WHERE active_listings > 0)
+        SELECT $day AS date, ids.seller_id,
+               coalesce(impressions, 0) AS impressions,
+               coalesce(listing_views, 0) AS listing_views,
+               coalesce(unique_viewers, 0) AS unique_viewers,
+               coalesce(search_clicks, 0) AS search_clicks,
+               round(coalesce(search_clicks, 0) / nullif(impressions, 0), 4) AS ctr,
+               coalesce(leads, 0) AS leads,
+               coalesce(orders, 0) AS orders,
+               coalesce(order_value_egp, 0)::DECIMAL(18, 2) AS order_value_egp,
+               coalesce(payments_captured, 0) AS payments_captured,
+               coalesce(revenue_egp, 0)::DECIMAL(18, 2) AS revenue_egp,
+               round(coalesce(leads, 0) / nullif(listing_views, 0), 4) AS lead_rate,
+               round(coalesce(orders, 0) / nullif(listing_views, 0), 4) AS conversion_rate,
+               coalesce(active_listings, 0) AS active_listings
+        FROM ids LEFT JOIN imp USING (seller_id) LEFT JOIN views USING (seller_id)
+        LEFT JOIN clicks USING (seller_id) LEFT JOIN leads USING (seller_id)
+        LEFT JOIN orders USING (seller_id) LEFT JOIN pay USING (seller_id)
+        LEFT JOIN stock USING (seller_id)
+        WHERE ids.seller_id IS NOT NULL""",
+)  # fmt: skip

@@ -1,0 +1,125 @@
+"""Publish the marts as one read-only DuckDB file for the dashboards.
+
+Each publication builds a NEW file ``serving/marts-<version>.duckdb`` from the mart Parquet
+partitions (sorted so that a seller's rows sit together), checkpoints and closes it, then
+points the symlink ``serving/marts.duckdb`` at it with an atomic rename. Readers resolve the
+symlink per request and open the version it names read-only: nobody ever opens a file that
+is being written, and a new version has a new path (DuckDB caches open databases by path).
+Publications are serialised by a file lock; the two previous versions are kept for readers
+still on them, older ones are deleted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from warehouse.duckdb_session import sql_list
+from warehouse.layout import WarehouseLayout
+
+log = logging.getLogger(__name__)
+KEEP_VERSIONS = 3
+
+# table -> (layer, ORDER BY); dimensions keep only their latest day
+SERVING_TABLES: dict[str, tuple[str, str]] = {
+    "seller_daily_metrics": ("marts", "seller_id, date"),
+    "listing_daily_performance": ("marts", "seller_id, listing_id, date"),
+    "market_price_index": ("marts", "make, model, year, governorate, date"),
+    "listing_price_position": ("marts", "seller_id, listing_id, date"),
+    "search_term_daily": ("marts", "date, query_normalised"),
+    "funnel_daily": ("marts", "date, stage"),
+    "dim_listing": ("latest", "seller_id, listing_id"),
+    "dim_seller": ("latest", "seller_id"),
+    "dim_make_model": ("latest", "make, model"),
+    "dim_governorate": ("static", "governorate"),
+    "dim_date": ("static", "date"),
+}
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    rows: dict[str, int]
+    seconds: float
+
+
+def current_version(layout: WarehouseLayout) -> Path | None:
+    """The serving file readers should open now, or None before the first publication."""
+    link = layout.serving_db
+    try:
+        return link.parent / os.readlink(link)
+    except FileNotFoundError:
+        return None
+
+
+def publish(layout: WarehouseLayout, *, threads: int = 2) -> Publication:
+    started = time.perf_counter()
+    layout.serving_dir.mkdir(parents=True, exist_ok=True)
+    with (layout.serving_dir / ".publish.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        version = f"marts-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}.duckdb"
+        building = layout.serving_dir / f".{version}.building"
+        rows = _build(layout, building, threads)
+        os.replace(building, layout.serving_dir / version)
+        link_tmp = layout.serving_dir / f".link-{uuid.uuid4().hex}"
+        os.symlink(version, link_tmp)
+        os.replace(link_tmp, layout.serving_db)
+        _prune(layout)
+    seconds = time.perf_counter() - started
+    log.info("published %s in %.2fs: %s", version, seconds, rows)
+    return Publication(layout.serving_dir / version, rows, seconds)
+
+
+def _build(layout: WarehouseLayout, path: Path, threads: int) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    conn = duckdb.connect(str(path))
+    try:
+        conn.execute(f"SET threads = {int(threads)}")
+        conn.execute("SET preserve_insertion_order = true")
+        for table, (kind, order) in SERVING_TABLES.items():
+            files = _files(layout, table, kind)
+            if not files:
+                continue
+            conn.execute(
+                f"CREATE TABLE {table} AS SELECT * FROM read_parquet({sql_list(files)}, "
+                f"union_by_name = true) ORDER BY {order}"
+            )
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+            rows[table] = int(count[0]) if count else 0
+        conn.execute("CREATE TABLE serving_metadata (table_name VARCHAR, row_count BIGINT, "
+                     "built_at TIMESTAMPTZ)")  # fmt: skip
+        now = datetime.now(UTC)
+        conn.executemany(
+            "INSERT INTO serving_metadata VALUES (?, ?, ?)",
+            [(t, n, now) for t, n in rows.items()],
+        )
+        conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
+    Path(f"{path}.wal").unlink(missing_ok=True)
+    return rows
+
+
+def _files(layout: WarehouseLayout, table: str, kind: str) -> list[Path]:
+    if kind == "static":
+        path = layout.static_file("dims", table)
+        return [path] if path.exists() else []
+    files = layout.dated_files("marts" if kind == "marts" else "dims", table)
+    return files[-1:] if kind == "latest" else files
+
+
+def _prune(layout: WarehouseLayout) -> None:
+    versions = sorted(layout.serving_dir.glob("marts-*.duckdb"))
+    for old in versions[:-KEEP_VERSIONS]:
+        old.unlink(missing_ok=True)
+    for stale in layout.serving_dir.glob(".marts-*.building"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            stale.unlink(missing_ok=True)
