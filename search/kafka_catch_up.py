@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from search.changes import RowChange
 from souk.settings import Settings
@@ -32,18 +33,24 @@ class CdcCatchUp:
         await self.consumer.stop()
 
     async def _partitions(self) -> list[TopicPartition]:
-        found = []
-        for topic in self.topics:
-            for partition in self.consumer.partitions_for_topic(topic) or ():
-                found.append(TopicPartition(topic, partition))
-        return found
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
+        await admin.start()
+        try:
+            existing = await admin.list_topics()
+            wanted = [topic for topic in self.topics if topic in existing]
+            described = await admin.describe_topics(wanted) if wanted else []
+        finally:
+            await admin.close()
+        for topic in set(self.topics) - set(wanted):
+            log.warning("CDC topic %s does not exist; nothing to catch up from it", topic)
+        return [
+            TopicPartition(info["topic"], part["partition"])
+            for info in described
+            for part in info["partitions"]
+        ]
 
     async def mark(self) -> None:
         """Remember where the topics end now: the catch-up starts there."""
-        existing = await self.consumer.topics()
-        for topic in self.topics:
-            if topic not in existing:
-                log.warning("CDC topic %s does not exist; nothing to catch up from it", topic)
         partitions = await self._partitions()
         if partitions:
             self.consumer.assign(partitions)

@@ -6,12 +6,17 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from search.analysis.normalise import is_arabic, normalise
+from search.analysis.normalise import is_arabic, normalise, strip_article
 from search.analysis.vocabulary import load_vocabulary
 
 _ARABIC = snowballstemmer.stemmer("arabic")
 _ENGLISH = snowballstemmer.stemmer("english")
 MIN_STEMMABLE = 3
+
+
+@lru_cache(maxsize=1)
+def _protected() -> frozenset[str]:
+    return load_vocabulary().protected
 
 
 @lru_cache(maxsize=131072)
@@ -25,9 +30,13 @@ def stem(token: str) -> str:
     """
     if len(token) < MIN_STEMMABLE or not token.isalpha():
         return token
-    if token in load_vocabulary().protected:
+    protected = _protected()
+    if token in protected:
         return token
     if is_arabic(token):
+        bare = strip_article(token)
+        if bare in protected:
+            return bare
         word = token[:-1] + "ة" if token.endswith("ه") else token
         stemmed = normalise(_ARABIC.stemWord(word))
         return stemmed if len(stemmed) >= 2 else token

@@ -13,7 +13,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -69,7 +69,9 @@ async def delete_topics(settings: Settings) -> None:
         await admin.close()
 
 
-async def produce(settings: Settings, table: str, records: list[dict[str, Any] | bytes]) -> None:
+async def produce(
+    settings: Settings, table: str, records: Sequence[dict[str, Any] | bytes]
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
     await producer.start()
     try:

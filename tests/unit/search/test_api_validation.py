@@ -1,0 +1,59 @@
+"""Bad input gets 422 naming the problem before Elasticsearch is asked; ES down gets 503."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.behaviour import InMemoryBehaviourEvents
+from api.search_wiring import mount_search
+from souk.settings import Settings
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    nowhere = settings.model_copy(update={"elasticsearch_port": 9, "search_request_timeout_s": 1})
+    app = FastAPI()
+    mount_search(app, nowhere, behaviour=InMemoryBehaviourEvents())
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"colour_of_seats": "red"}, "colour_of_seats"),
+        ({"fuel": "banana"}, "fuel"),
+        ({"governorate": "atlantis"}, "governorate"),
+        ({"year_min": 2020, "year_max": 2010}, "year_min"),
+        ({"price_min": 9, "price_max": 1}, "price_min"),
+        ({"q": "x" * 201}, "q"),
+        ({"size": 1000}, "size"),
+        ({"page": 500, "size": 50}, "cursor"),
+        ({"sort": "distance"}, "lat"),
+        ({"radius_km": 5}, "lat"),
+        ({"sort": "cheapest"}, "sort"),
+    ],
+)
+def test_bad_input_is_422_naming_the_problem(
+    client: TestClient, params: dict[str, object], named: str
+) -> None:
+    response = client.get("/search", params=params)
+    assert response.status_code == 422
+    assert named in response.text
+
+
+def test_search_engine_down_is_503(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "toyota"})
+    assert response.status_code == 503
+    assert "unavailable" in response.json()["detail"]
+    assert client.get("/listings/abc").status_code == 503
+
+
+def test_openapi_documents_the_endpoints(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/search", "/suggest", "/search/clicks", "/listings/{listing_id}",
+            "/listings/{listing_id}/similar"} <= set(paths)  # fmt: skip

@@ -1,0 +1,59 @@
+"""Query building: disjunctive facets, filters, sort, cursors (no Elasticsearch needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.errors import InvalidSearchError
+from search.query.builder import build_search_body
+from search.query.cursor import decode_cursor, encode_cursor
+from search.query.request import Place, SearchRequest, SortOrder, canonical_filter_value
+
+
+def test_facet_filters_go_to_post_filter_and_other_facets_aggregations() -> None:
+    request = SearchRequest(terms={"make": ("toyota",), "fuel": ("petrol", "diesel")}, price_max=9)
+    body = build_search_body(request)
+    assert body["post_filter"] == {"bool": {"filter": [
+        {"terms": {"make": ["toyota"]}}, {"terms": {"fuel": ["petrol", "diesel"]}}]}}  # fmt: skip
+    make_agg = body["aggs"]["make"]["filter"]["bool"]["filter"]
+    assert make_agg == [{"terms": {"fuel": ["petrol", "diesel"]}}]  # ignores its own filter
+    assert (
+        body["aggs"]["colour"]["filter"]["bool"]["filter"] == body["post_filter"]["bool"]["filter"]
+    )
+    filters = body["query"]["bool"]["filter"]
+    assert {"terms": {"status": ["active"]}} in filters
+    assert {"range": {"price_egp": {"lte": 9}}} in filters
+
+
+def test_text_query_and_paging() -> None:
+    body = build_search_body(SearchRequest(q="toyota corolla 2018", page=3, size=10))
+    assert body["from"] == 20
+    assert body["size"] == 10
+    words = body["query"]["bool"]["must"][0]["bool"]["must"][0]["bool"]
+    assert words["minimum_should_match"] == 2  # the year only ranks
+    after = build_search_body(SearchRequest(q="x"), search_after=[1.0, "a"])
+    assert after["search_after"] == [1.0, "a"]
+    assert "from" not in after
+
+
+def test_sorts_end_with_a_unique_tie_breaker() -> None:
+    for order in SortOrder:
+        place = Place(30.0, 31.0) if order is SortOrder.DISTANCE else None
+        sort = build_search_body(SearchRequest(sort=order, place=place))["sort"]
+        assert sort[-1] == {"listing_id": "asc"}
+
+
+def test_cursor_round_trip_and_tamper_checks() -> None:
+    request = SearchRequest(q="kia", size=5)
+    token = encode_cursor([3.2, "id-1"], None, request.fingerprint())
+    assert decode_cursor(token, request.fingerprint()).search_after == [3.2, "id-1"]
+    with pytest.raises(InvalidSearchError, match="different search"):
+        decode_cursor(token, SearchRequest(q="toyota", size=5).fingerprint())
+    with pytest.raises(InvalidSearchError):
+        decode_cursor("not-a-cursor", request.fingerprint())
+
+
+def test_filter_values_are_canonicalised() -> None:
+    assert canonical_filter_value("make", "هيونداى") == "hyundai"
+    assert canonical_filter_value("model", "Land Cruiser") == "land cruiser"
+    assert canonical_filter_value("city", " Nasr  City ") == "nasr city"
