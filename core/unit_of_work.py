@@ -103,6 +103,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        # Detach first: what a read-only command loaded stays readable after the block
+        # (a rollback would expire it, and a closed session could not reload it).
+        self.session.expunge_all()
         super().__exit__(exc_type, exc, tb)
         self.session.close()
 
