@@ -1,0 +1,1 @@
+"""Warehouse assets, one module per layer."""

@@ -1,0 +1,67 @@
+"""Dimensions: Postgres snapshots, listing/seller/make-model as of each day, static ones."""
+
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import dagster as dg
+import polars as pl
+
+from dagster_project.assets.models import model_asset
+from dagster_project.resources import PostgresResource, WarehouseResource
+from souk.settings import Settings
+from warehouse.build import build_static_dimensions
+from warehouse.dimensions import DIMENSIONS
+from warehouse.layout import atomic_path
+
+GROUP = "dimensions"
+
+
+def _write_snapshot(warehouse: WarehouseResource, name: str, frame: pl.DataFrame) -> None:
+    with atomic_path(warehouse.layout().static_file("snapshots", name)) as temporary:
+        frame.write_parquet(temporary)
+
+
+@dg.asset(group_name="sources", kinds={"postgres", "parquet"})
+def listing_snapshot(
+    postgres: PostgresResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Listing attributes from PostgreSQL (trim, body type, fuel, colour, mileage)."""
+    frame = postgres.listing_snapshot()
+    _write_snapshot(warehouse, "listing_snapshot", frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height})
+
+
+@dg.asset(group_name="sources", kinds={"postgres", "parquet"})
+def seller_snapshot(
+    postgres: PostgresResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Seller type, name and governorate from PostgreSQL."""
+    frame = postgres.seller_snapshot()
+    _write_snapshot(warehouse, "seller_snapshot", frame)
+    return dg.MaterializeResult(metadata={"rows": frame.height})
+
+
+def static_dimensions(settings: Settings) -> dg.AssetsDefinition:
+    start = date.fromisoformat(settings.warehouse_start_date)
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec("dim_governorate", group_name=GROUP, kinds={"parquet"},
+                         description="Egypt's 27 governorates (code, names, coordinates)."),
+            dg.AssetSpec("dim_date", group_name=GROUP, kinds={"parquet"},
+                         description="One row per day; Egypt's weekend is Friday-Saturday."),
+        ]  # fmt: skip
+    )
+    def static_dims(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+        rows = build_static_dimensions(
+            warehouse.layout(), start, date.today() + timedelta(days=366)
+        )
+        for name, count in rows.items():
+            yield dg.MaterializeResult(asset_key=name, metadata={"rows": count})
+
+    return static_dims
+
+
+def dimension_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    return [model_asset(model, partitions, GROUP) for model in DIMENSIONS]

@@ -1,0 +1,89 @@
+"""Warehouse sink agents: behavioural and domain events, micro-batched into the raw layer.
+
+One agent per topic takes micro-batches (``stream.take_events(n, within=s)``: the events, not
+just the values, because a dead letter names the record's partition and offset) and hands
+them to :class:`warehouse.sink.WarehouseSink` in a worker thread, so Polars and Parquet work
+off the event loop while Faust keeps fetching. Records that cannot be warehoused go to the
+dead-letter topic with the reason. A failing disk is retried with back-off and never acked
+past: Faust acks a batch only after the agent's loop body returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import faust
+
+from souk.settings import Settings
+from streams.app import raw_topic
+from streams.dead_letter import DeadLetters
+from warehouse.decoding import IncomingRecord
+from warehouse.layout import WarehouseLayout
+from warehouse.raw_tables import WAREHOUSE_TOPICS
+from warehouse.sink import SinkReport, WarehouseSink
+
+log = logging.getLogger(__name__)
+AGENT = "warehouse-sink"
+MAX_BACKOFF_S = 30.0
+
+
+def incoming(events: Sequence[Any]) -> list[IncomingRecord]:
+    return [
+        IncomingRecord(m.topic, m.partition, m.offset, m.key, m.value)
+        for m in (event.message for event in events)
+    ]
+
+
+async def write_with_retries(sink: WarehouseSink, records: list[IncomingRecord]) -> SinkReport:
+    delay = 0.5
+    while True:
+        try:
+            return await asyncio.to_thread(sink.write_batch, records)
+        except OSError as exc:
+            log.warning("warehouse raw layer not writable (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_S)
+
+
+async def sink_events(
+    sink: WarehouseSink, dead_letters: DeadLetters, events: Sequence[Any]
+) -> SinkReport:
+    """Write one micro-batch; dead-letter what the warehouse cannot take."""
+    records = incoming(events)
+    try:
+        report = await write_with_retries(sink, records)
+    except Exception as exc:  # a bug must not lose the batch: park it on the dead-letter topic
+        log.exception("warehouse sink failed on a batch of %d records", len(records))
+        for event in events:
+            await dead_letters.send(event, reason=f"warehouse sink failed: {exc!r}", agent=AGENT)
+        return SinkReport()
+    for rejection in report.rejections:
+        await dead_letters.send(events[rejection.index], reason=rejection.reason, agent=AGENT)
+    return report
+
+
+def _agent(
+    sink: WarehouseSink, dead_letters: DeadLetters, settings: Settings
+) -> Any:  # the agent function Faust wraps
+    async def warehouse_sink(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+        async for events in stream.take_events(
+            settings.warehouse_sink_batch_size, within=settings.warehouse_sink_batch_seconds
+        ):
+            report = await sink_events(sink, dead_letters, events)
+            yield report.written
+
+    return warehouse_sink
+
+
+def register(app: faust.App, settings: Settings) -> None:
+    """Add one warehouse sink agent per warehouse topic to ``app``."""
+    sink = WarehouseSink(
+        WarehouseLayout(settings.warehouse_dir), timezone=settings.warehouse_timezone
+    )
+    dead_letters = DeadLetters(app, settings)
+    for name in WAREHOUSE_TOPICS:
+        topic = raw_topic(app, settings, name)
+        app.agent(topic, name=f"{AGENT}.{name}")(_agent(sink, dead_letters, settings))

@@ -1,0 +1,66 @@
+"""Data-quality measurements of a built partition: key uniqueness, null keys, rows vs raw.
+
+Dagster's asset checks report these; they are plain functions so the tests and the CLI can
+run them too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from warehouse.duckdb_session import register_view
+from warehouse.layout import WarehouseLayout
+from warehouse.models import Model, raw_columns
+from warehouse.raw_tables import BY_NAME
+
+# Facts whose row count is not "distinct event ids in their raw tables".
+EXPECTED_ROWS_SQL: dict[str, str] = {
+    "fct_search_impressions": """SELECT coalesce(sum(len(results_shown)), 0) FROM (
+        SELECT DISTINCT ON (event_id) results_shown FROM searches)""",
+}
+
+
+@dataclass(frozen=True)
+class Measurement:
+    rows: int
+    duplicate_keys: int
+    null_keys: int
+
+
+def measure(
+    conn: duckdb.DuckDBPyConnection, layout: WarehouseLayout, model: Model, days: list[date]
+) -> Measurement:
+    files = layout.dated_files(model.layer, model.name, days)
+    register_view(conn, "checked", files, {"_none": "INTEGER"} if not files else None)
+    if not files:
+        return Measurement(0, 0, 0)
+    key = ", ".join(model.key)
+    nulls = " OR ".join(f"{k} IS NULL" for k in model.key)
+    row = conn.execute(
+        f"""SELECT count(*), count(*) - (SELECT count(*) FROM (SELECT DISTINCT {key}
+                                        FROM checked)),
+                   count(*) FILTER ({nulls})
+            FROM checked"""
+    ).fetchone()
+    assert row is not None
+    return Measurement(int(row[0]), int(row[1]), int(row[2]))
+
+
+def expected_fact_rows(
+    conn: duckdb.DuckDBPyConnection, layout: WarehouseLayout, model: Model, days: list[date]
+) -> int:
+    """What a fact's row count must be for ``days``, counted from the raw files."""
+    total = 0
+    raw_tables = [s.split(":", 1)[1] for s in model.sources if s.startswith("raw:")]
+    for day in days:
+        for table in raw_tables:
+            register_view(conn, table, layout.raw_files(table, day), raw_columns(BY_NAME[table]))
+        sql = EXPECTED_ROWS_SQL.get(model.name) or "SELECT count(DISTINCT event_id) FROM (" + (
+            " UNION ALL ".join(f"SELECT event_id FROM {t}" for t in raw_tables)
+        ) + ")"
+        row = conn.execute(sql).fetchone()
+        total += int(row[0]) if row else 0
+    return total
