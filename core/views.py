@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from core.actor import Actor
 from core.errors import NotFoundError
+from core.event_store import events_of
+from core.events import DomainEvent
 from core.models import Inventory, Listing, ListingStatus, Order, Seller
 
 
@@ -68,3 +70,9 @@ def order_for(session: Session, *, actor: Actor, order_id: uuid.UUID) -> Order:
     if order is None:
         raise NotFoundError(f"no order {order_id}")
     return order
+
+
+def order_history(session: Session, *, actor: Actor, order_id: uuid.UUID) -> list[DomainEvent]:
+    """The order's domain events from the event store, oldest first (same visibility rule)."""
+    order = order_for(session, actor=actor, order_id=order_id)
+    return events_of(session, "order", order.id)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Query, status
 
 from api.deps import CurrentUser, PaymentProviderDep, SessionDep, UnitOfWorkDep
 from api.errors import error_responses
-from api.schemas.orders import CancelIn, OrderIn, OrderOut
+from api.schemas.orders import CancelIn, EventOut, OrderIn, OrderOut
 from core import views
 from core.services import orders
 from core.services.orders import OrderLine
@@ -59,6 +59,17 @@ def my_orders(
 )
 def get_order(order_id: uuid.UUID, actor: CurrentUser, session: SessionDep) -> OrderOut:
     return OrderOut.model_validate(views.order_for(session, actor=actor, order_id=order_id))
+
+
+@router.get(
+    "/{order_id}/history",
+    summary="The order's domain events from the event store, oldest first",
+    response_model=list[EventOut],
+    responses=error_responses(401, 404),
+)
+def order_history(order_id: uuid.UUID, actor: CurrentUser, session: SessionDep) -> list[EventOut]:
+    events = views.order_history(session, actor=actor, order_id=order_id)
+    return [EventOut.model_validate(event.envelope()) for event in events]
 
 
 @router.post(

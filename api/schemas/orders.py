@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,3 +67,15 @@ class OrderOut(BaseModel):
     updated_at: datetime
     items: list[OrderItemOut]
     payments: list[PaymentOut]
+
+
+class EventOut(BaseModel):
+    """One domain event, shaped like the envelope on ``souk.domain-events``."""
+
+    event_id: uuid.UUID
+    event_type: str
+    aggregate_type: str
+    aggregate_id: str
+    version: int
+    occurred_at: datetime
+    payload: dict[str, Any]

@@ -61,6 +61,16 @@ def test_a_car_reservation_from_order_to_refund(
     assert refunded.status_code == 200
     assert refunded.json()["status"] == "refunded"
     assert refunded.json()["version"] == 5
+    history = client.get(f"{order_url}/history", headers=buyer.headers).json()
+    assert [(e["event_type"], e["version"]) for e in history] == [
+        ("OrderPlaced", 1),
+        ("PaymentDeclined", 2),
+        ("PaymentCaptured", 3),
+        ("OrderPaid", 4),
+        ("OrderRefunded", 5),
+    ]
+    assert history[0]["payload"]["items"][0]["listing_id"] == car_id
+    assert client.get(f"{order_url}/history", headers=stranger.headers).status_code == 404
     mine = client.get("/me/listings", headers=seller.headers).json()
     assert [(row["id"], row["status"]) for row in mine] == [(car_id, "active")]
 

@@ -27,6 +27,7 @@ ROUTES = {
     ("post", "/orders"),
     ("get", "/orders"),
     ("get", "/orders/{order_id}"),
+    ("get", "/orders/{order_id}/history"),
     ("post", "/orders/{order_id}/pay"),
     ("post", "/orders/{order_id}/cancel"),
     ("post", "/orders/{order_id}/refund"),
