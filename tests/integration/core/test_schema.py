@@ -12,8 +12,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
+from core.cli import db_app
+from core.db import create_db_engine
 from core.models import Base
-from souk.cli import app
 from souk.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -26,12 +27,10 @@ TABLES = {
 
 def test_souk_db_migrate_creates_every_table(fresh_database: Settings) -> None:
     result = CliRunner().invoke(
-        app, ["db", "migrate"], env={"SOUK_POSTGRES_DB": fresh_database.postgres_db}
+        db_app, ["migrate"], env={"SOUK_POSTGRES_DB": fresh_database.postgres_db}
     )
     assert result.exit_code == 0, result.output
     assert f"{fresh_database.postgres_db} is at revision 0001" in result.output
-    from core.db import create_db_engine
-
     engine = create_db_engine(fresh_database)
     with engine.connect() as conn:
         tables = set(
