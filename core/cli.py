@@ -8,6 +8,11 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from core import migrate
+from core.db import create_db_engine, make_session_factory
+from core.errors import DomainError
+from core.models import Role
+from core.services import accounts
+from core.unit_of_work import SqlAlchemyUnitOfWork
 from souk.settings import load_settings
 
 db_app = typer.Typer(help="The transactional PostgreSQL schema (Alembic).", no_args_is_help=True)
@@ -49,3 +54,29 @@ def downgrade_command(
 ) -> None:
     """Undo migrations down to ``revision`` (drops tables: development only)."""
     migrate.downgrade(load_settings(), revision)
+
+
+@db_app.command("create-admin")
+def create_admin_command(
+    email: str = typer.Option(..., help="The administrator's email (their sign-in)."),
+    full_name: str = typer.Option(..., help="Their name."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters."
+    ),
+) -> None:
+    """Create an administrator account (the API registers only buyers and sellers)."""
+    engine = create_db_engine(load_settings())
+    try:
+        registration = accounts.register(
+            SqlAlchemyUnitOfWork(make_session_factory(engine)),
+            email=email,
+            password=password,
+            full_name=full_name,
+            role=Role.ADMIN,
+        )
+    except DomainError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"administrator {registration.user.email} created ({registration.user.id})")

@@ -6,8 +6,11 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from core.cli import db_app
 from core.payments import SandboxPaymentProvider
+from souk.settings import Settings
 from tests.integration.api.conftest import CAR, PART, listing, sign_up
 
 pytestmark = pytest.mark.integration
@@ -117,3 +120,32 @@ def test_order_input_errors(client: TestClient) -> None:
     assert unknown.status_code == 404
     assert client.get(f"/orders/{uuid.uuid4()}", headers=buyer.headers).status_code == 404
     assert client.get("/orders/not-a-uuid", headers=buyer.headers).status_code == 422
+
+
+def test_an_admin_sees_and_refunds_any_order(client: TestClient, migrated: Settings) -> None:
+    seller, buyer = sign_up(client, seller=True), sign_up(client)
+    car_id = listing(client, seller, CAR, publish=True)
+    order_url = (
+        "/orders/"
+        + client.post(
+            "/orders", json={"items": [{"listing_id": car_id}]}, headers=buyer.headers
+        ).json()["id"]
+    )
+    assert client.post(f"{order_url}/pay", headers=buyer.headers).status_code == 200
+
+    email = f"admin-{uuid.uuid4().hex[:8]}@example.eg"
+    created = CliRunner().invoke(
+        db_app,
+        ["create-admin", "--email", email, "--full-name", "Ops"],
+        input="admin-password\nadmin-password\n",
+        env={"SOUK_POSTGRES_DB": migrated.postgres_db},
+    )
+    assert created.exit_code == 0, created.output
+    token = client.post("/auth/login", json={"email": email, "password": "admin-password"})
+    admin = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert client.get("/auth/me", headers=admin).json()["role"] == "admin"
+
+    assert client.get(order_url, headers=admin).status_code == 200
+    assert client.get("/me/listings", headers=admin).status_code == 403  # not a seller
+    refunded = client.post(f"{order_url}/refund", headers=admin)
+    assert refunded.json()["status"] == "refunded"
