@@ -7,6 +7,7 @@ gives tests and benchmarks topics of their own on the shared broker.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -95,12 +96,28 @@ async def ensure_topics(
             for name, code, *message in response.topic_errors:
                 if code not in (0, _TOPIC_ALREADY_EXISTS):
                     raise RelayError(f"creating topic {name} failed: error {code} {message}")
+            await _wait_for_leaders(admin, [spec.name for spec in missing])
         outcomes += await _check_existing(admin, [specs[name] for name in existing], existing)
     finally:
         await admin.close()
     for outcome in outcomes:
         log.info("topic %s: %s", outcome.name, outcome.action)
     return sorted(outcomes, key=lambda outcome: outcome.name)
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str]) -> None:
+    """New topics take a moment to elect partition leaders; producing before that fails."""
+    for _ in range(100):
+        topics = await admin.describe_topics(names)
+        if all(
+            topic["error_code"] == 0
+            and topic["partitions"]
+            and all(partition["leader"] >= 0 for partition in topic["partitions"])
+            for topic in topics
+        ):
+            return
+        await asyncio.sleep(0.1)
+    log.warning("topics %s have no leaders yet; producers will retry", ", ".join(names))
 
 
 async def _check_existing(

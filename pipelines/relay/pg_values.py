@@ -30,6 +30,8 @@ def parse_json(text: str | bytes) -> Any:
 
 def timestamptz_iso(text: str) -> str:
     """``2026-11-25 23:52:38.1+00`` -> ``2026-11-25T23:52:38.1+00:00`` (session in UTC)."""
+    if text.endswith("+00") and text[10:11] == " ":  # the relay's sessions run in UTC
+        return f"{text[:10]}T{text[11:]}:00"
     if not text[:1].isdigit() or text.endswith(" BC"):
         return text  # infinity, -infinity, BC dates: as PostgreSQL spells them
     iso = text.replace(" ", "T", 1)

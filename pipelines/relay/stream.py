@@ -68,6 +68,7 @@ class ChangeStream:
             message = read()
             if message is None:
                 progress.caught_up = True
+                await self._publisher.ship()
                 self.tick()
                 await self._source.wait_readable(IDLE_WAIT_SECONDS)
                 continue
@@ -76,6 +77,7 @@ class ChangeStream:
             if handled & 255 == 0:
                 progress.read_lsn, progress.caught_up = message[1], False
                 self.tick()
+                await asyncio.sleep(0)  # let the producer's sender run
         await self._publisher.flush()
         self.confirm()
         if self.tracker.error is not None:

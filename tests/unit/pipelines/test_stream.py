@@ -57,6 +57,9 @@ class FakePublisher:
         self.sent.append((record, delivery))
         return delivery
 
+    async def ship(self) -> None:
+        pass
+
     async def flush(self) -> None:
         for _record, delivery in self.sent:
             if not delivery.done():
