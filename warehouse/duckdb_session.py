@@ -64,9 +64,8 @@ def register_view(
 def copy_to_parquet(conn: duckdb.DuckDBPyConnection, query: str, final: Path) -> int:
     """Write ``query`` to ``final`` atomically; return its row count."""
     with atomic_path(final) as temporary:
-        conn.execute(
+        written = conn.execute(
             f"COPY ({query}) TO '{temporary}' "
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
-        )
-        rows = conn.execute(f"SELECT count(*) FROM read_parquet('{temporary}')").fetchone()
-    return int(rows[0]) if rows else 0
+        ).fetchone()
+    return int(written[0]) if written else 0

@@ -38,17 +38,13 @@ FACTS: tuple[Model, ...] = (
     ),
     Model(
         "fct_search_impressions", "facts",
-        "one row per listing shown in a search's results (search event x position)",
+        "one row per listing shown in a search's results (search event x position); the "
+        "search's visitor and query are on fct_searches (join on search_event_id)",
         ("search_event_id", "position"), ("raw:searches",),
-        f"""WITH s AS (
-              SELECT DISTINCT ON (event_id) event_id, search_id, occurred_at, event_date,
-                     user_id, session_id, query, results_shown
-              FROM searches)
-            SELECT event_id AS search_event_id, search_id, occurred_at, event_date,
-                   {VISITOR} AS visitor_id, {QUERY_NORMALISED} AS query_normalised,
-                   unnest(results_shown) AS listing_id,
+        """SELECT search_event_id, event_date, unnest(results_shown) AS listing_id,
                    generate_subscripts(results_shown, 1) AS position
-            FROM s""",
+            FROM (SELECT DISTINCT ON (event_id) event_id AS search_event_id, event_date,
+                         results_shown FROM searches)""",
     ),
     Model(
         "fct_result_clicks", "facts", "one row per SearchResultClicked event", ("event_id",),
