@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,6 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipelines.cli import relay_app
+from pipelines.relay import state
+from pipelines.relay.relay import RELAYED_TABLES
+from pipelines.relay.replication import ReplicationConnection
+from pipelines.relay.wal2json import plugin_options
 from souk.settings import Settings
 from tests.integration.pipelines.conftest import (
     Record,
@@ -233,3 +238,34 @@ def test_a_slot_whose_snapshot_never_completed_is_taken_again(
     assert status["active_pid"] is not None
     assert status["snapshot_rows"] == 1
     relay.stop()
+
+
+def test_only_the_relays_own_confirmations_move_the_slot(relay_settings: Settings) -> None:
+    """Keepalives (the server sends one after each transaction) never confirm anything."""
+    settings = relay_settings
+    source = ReplicationConnection(settings, settings.relay_slot, status_interval=0.2)
+    try:
+        created = source.create_slot()
+        source.start(plugin_options(settings.relay_schema, RELAYED_TABLES))
+        execute(settings, ("INSERT INTO listings (id, price_egp) VALUES (%s, 1)", (listing_id(1),)))
+        execute(settings, ("INSERT INTO listings (id, price_egp) VALUES (%s, 2)", (listing_id(2),)))
+        commits: list[int] = []
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:  # read everything, keepalives included
+            message = source.read()
+            if message is None:
+                time.sleep(0.05)
+            elif b'"action":"C"' in message[0]:
+                commits.append(message[1])
+        assert len(commits) == 2
+        with state.connect(settings.postgres_dsn) as conn:
+            slot = state.read_slot(conn, settings.relay_slot)
+            assert slot is not None
+            assert slot.confirmed_flush_lsn == created.consistent_lsn
+            source.confirm(commits[0])
+            time.sleep(0.3)
+            slot = state.read_slot(conn, settings.relay_slot)
+            assert slot is not None
+            assert slot.confirmed_flush_lsn == commits[0]
+    finally:
+        source.close()
