@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from core import clock
 
 # event type -> the payload keys it always carries (money in EGP as integers/decimals)
 EVENT_PAYLOAD_FIELDS: dict[str, tuple[str, ...]] = {
@@ -64,7 +66,7 @@ class DomainEvent:
     version: int
     payload: dict[str, Any]
     event_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    occurred_at: datetime = field(default_factory=clock.utcnow)
 
     def __post_init__(self) -> None:
         required = EVENT_PAYLOAD_FIELDS.get(self.event_type)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -88,6 +89,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
+        # A flushed, unmodified object is only weakly referenced by the session; if the caller
+        # dropped it, its recorded events would vanish with it. Hold every recorder that has
+        # events at each flush until the commit has pulled them.
+        self._held: list[EventRecorder] = []
+        event.listen(self.session, "before_flush", self._hold_recorders)
         self.users = repos.SqlUserRepository(self.session)
         self.sellers = repos.SqlSellerRepository(self.session)
         self.listings = repos.SqlListingRepository(self.session)
@@ -109,8 +115,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         super().__exit__(exc_type, exc, tb)
         self.session.close()
 
+    def _hold_recorders(self, session: Session, *_: object) -> None:
+        for obj in (*session.new, *session.dirty):
+            if isinstance(obj, EventRecorder) and obj.pending_events:
+                self._held.append(obj)
+
     def _recorders(self) -> Iterable[object]:
-        return [*self.session.new, *self.session.identity_map.values()]
+        return [*self._held, *self.session.new, *self.session.identity_map.values()]
 
     def _commit(self, events: list[DomainEvent]) -> None:
         self.session.add_all(OutboxRecord.of(event) for event in events)

@@ -141,3 +141,36 @@ def test_an_unlocked_concurrent_change_is_refused_by_the_version_check(
         stored = session.get_one(Listing, car.id)
         assert (stored.colour, stored.version) == ("white", 2)
         assert [e.version for e in events_of(session, "listing", car.id)] == [1, 2]
+
+
+def test_events_survive_a_mid_transaction_flush_of_unreferenced_aggregates(
+    new_uow: NewUow, session_factory: sessionmaker[Session]
+) -> None:
+    """Flushed aggregates are weakly held by the session; their events must still commit."""
+    import gc
+
+    from core.listing_details import Category, ListingDetails
+    from core.models import Seller
+
+    seller_actor = a_seller(new_uow)
+    with new_uow() as uow:
+        seller = uow.sellers.get_by_user(seller_actor.user_id)
+        assert seller is not None
+        for n in range(50):
+            listing = Listing.draft(
+                seller_id=seller.id,
+                category=Category.SERVICE,
+                details=ListingDetails(
+                    governorate="cairo", title_en=f"oil change {n}", service_type="maintenance"
+                ),
+                price_egp=500 + n,
+            )
+            uow.listings.add(listing)
+            listing.publish()
+            uow.session.flush()
+            del listing
+            gc.collect()
+        assert isinstance(seller, Seller)
+        uow.commit()
+    published = [t for t in outbox_types(session_factory) if t == "ListingPublished"]
+    assert len(published) == 50
