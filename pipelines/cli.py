@@ -6,7 +6,9 @@ import asyncio
 import json
 import signal
 
+import psycopg
 import typer
+from aiokafka.errors import KafkaError
 
 from pipelines.relay.errors import RelayError
 from pipelines.relay.relay import run_relay
@@ -35,7 +37,7 @@ def run(
     configure_logging(settings.log_level, json_lines=settings.log_json)
     try:
         asyncio.run(_run(settings, create_topics))
-    except RelayError as exc:
+    except (RelayError, psycopg.Error, KafkaError) as exc:
         typer.secho(f"relay: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from exc
 

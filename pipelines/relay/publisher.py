@@ -86,10 +86,11 @@ class KafkaPublisher:
         await self._producer.stop()
 
     async def send(self, record: RelayRecord) -> asyncio.Future[Any]:
-        if self._in_flight >= self._max_in_flight:
-            await self._ship_all()
+        while self._in_flight >= self._max_in_flight:  # back-pressure: wait for Kafka
             self._room.clear()
-            await self._room.wait()
+            await self._ship_all()
+            if self._in_flight >= self._max_in_flight:
+                await self._room.wait()
         partitions = self._partitions.get(record.topic) or await self._count(record.topic)
         if record.key is None:  # tables without a primary key: spread, no order to keep
             self._keyless += 1
