@@ -9,6 +9,7 @@ import typer
 
 from api.cli import api_app
 from core.cli import db_app
+from demo_market.cli import demo_app
 from local_services import stack
 from local_services.service import ServiceStatus
 from pipelines.cli import relay_app
@@ -28,6 +29,7 @@ app.add_typer(api_app, name="api")
 app.add_typer(streams_app, name="streams")
 app.add_typer(search_app, name="search")
 app.add_typer(relay_app, name="relay")
+app.add_typer(demo_app, name="demo")
 
 SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]
 
