@@ -8,8 +8,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
+from api.edge.admin_access import install_admin_access
+from api.edge.rate_limits import install_rate_limits
+from api.edge.request_limits import install_request_limits
 from api.errors import install_error_handlers
-from api.routes import auth, listings, orders
+from api.health import install_health
+from api.metrics import install_metrics
+from api.request_ids import install_request_ids
+from api.routes import auth, dashboards, listings, orders
+from api.routes.internal import install_internal
 from api.security import user_id_from_token
 from core.db import create_db_engine, make_session_factory
 from core.errors import AuthenticationError
@@ -47,6 +54,7 @@ def create_app(
     app.state.settings = settings
     app.state.payment_provider = payment_provider or SandboxPaymentProvider()
     install_error_handlers(app)
+    install_rate_limits(app, settings)  # runs inside signed_in_user: it reads state.user_id
 
     @app.middleware("http")
     async def signed_in_user(
@@ -57,12 +65,21 @@ def create_app(
         request.state.user_id = _token_user(request, settings)
         return await call_next(request)
 
+    # Edge and operations (outermost last): admin networks, body size, metrics, request ids.
+    install_admin_access(app, settings)
+    install_request_limits(app, settings)
+    install_metrics(app, settings)
+    install_request_ids(app, settings)
+    install_health(app, settings)
+    install_internal(app, settings)
+
     # Transactional routers (this module's owner).
     app.include_router(auth.router)
     app.include_router(listings.router)
     app.include_router(orders.router)
 
     # Read-side and other routers: include them below this line.
+    app.include_router(dashboards.router)  # /dashboards pages and /analytics JSON
 
     return app
 

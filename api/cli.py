@@ -1,4 +1,4 @@
-"""``souk api``: serve the HTTP API."""
+"""``souk api``: serve the HTTP API; mint service tokens for its internal endpoints."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import typer
 import uvicorn
 
 from api.app import create_app
+from api.service_tokens import mint_service_token
 from souk.settings import load_settings
 
 api_app = typer.Typer(help="The HTTP API (FastAPI).", no_args_is_help=True)
@@ -24,3 +25,14 @@ def serve(
         port=port or settings.api_port,
         log_level=settings.log_level.lower(),
     )
+
+
+@api_app.command("service-token")
+def service_token(
+    audience: str = typer.Option(..., help="What the token opens, e.g. 'reindex'."),
+    subject: str = typer.Option("souk-cli", help="Who is calling (kept with the job)."),
+    ttl: int | None = typer.Option(None, help="Seconds (default: SOUK_SERVICE_TOKEN_TTL_S)."),
+) -> None:
+    """Print a signed service token for an internal endpoint (send it as a Bearer token)."""
+    token = mint_service_token(load_settings(), audience=audience, subject=subject, ttl_s=ttl)
+    typer.echo(token)

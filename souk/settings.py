@@ -6,11 +6,12 @@ environment at import time.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -116,6 +117,29 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
 
+    # API operations and edge protection (api/health.py, api/metrics.py, api/edge/)
+    ready_check_timeout_s: float = 1.0  # each /ready dependency check
+    ready_cache_s: float = 1.0  # /ready answers from a result this young (0: always check)
+    ready_required_checks: list[str] = Field(
+        default_factory=lambda: ["postgres", "kafka", "elasticsearch"]
+    )  # a required check down makes /ready 503; the others only make it "degraded"
+    access_log_enabled: bool = True
+    max_request_bytes: int = 1_048_576  # bodies above this get 413
+    rate_limits_enabled: bool = True
+    # requests per minute (token buckets: the same number is the burst)
+    rate_limit_search_per_ip: int = 1200
+    rate_limit_search_per_user: int = 600
+    rate_limit_login_per_ip: int = 30
+    rate_limit_write_per_ip: int = 600
+    rate_limit_write_per_user: int = 240
+    admin_allowed_networks: list[str] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1/128"]
+    )  # client networks that may reach the admin paths (CIDR)
+    admin_path_prefixes: list[str] = Field(
+        default_factory=lambda: ["/admin", "/internal", "/metrics"]
+    )
+    service_token_ttl_s: int = 300  # lifetime of a token minted by `souk api service-token`
+
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment is Environment.PRODUCTION:
@@ -126,6 +150,18 @@ class Settings(BaseSettings):
                         "set a secret before running with SOUK_ENVIRONMENT=production"
                     )
         return self
+
+    @field_validator("admin_allowed_networks")
+    @classmethod
+    def _networks_parse(cls, networks: list[str]) -> list[str]:
+        for network in networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"SOUK_ADMIN_ALLOWED_NETWORKS: {network!r} is not a network"
+                ) from exc
+        return networks
 
     @property
     def database_url(self) -> str:
