@@ -1,0 +1,138 @@
+"""Every asset materialises in-process on the scenario's raw events, partition by partition,
+with its checks passing, and the published marts hold the hand-computed figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from dagster_project.automation import raw_files_sensor
+from dagster_project.definitions import build_definitions, warehouse_assets
+from dagster_project.jobs import catalog_reindex_job, warehouse_jobs
+from dagster_project.partitions import daily_partitions
+from dagster_project.resources import (
+    CatalogReindexResource,
+    ElasticsearchResource,
+    PostgresResource,
+    WarehouseResource,
+)
+from souk.settings import Settings
+from tests.unit.warehouse.conftest import sink_scenario
+from tests.unit.warehouse.scenario import DAY1, DAY2
+from warehouse.layout import WarehouseLayout
+from warehouse.marts_reader import MartsReader
+from warehouse.snapshots import LISTING_COLUMNS, SELLER_COLUMNS
+
+
+class FakePostgres(PostgresResource):
+    def listing_snapshot(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            [{"listing_id": "L1", "seller_id": "S1", "trim": "GLi", "colour": "white",
+              "mileage_km": 42_000}], schema=LISTING_COLUMNS)  # fmt: skip
+
+    def seller_snapshot(self) -> pl.DataFrame:
+        return pl.DataFrame(schema=SELLER_COLUMNS)
+
+
+class FakeReindex(CatalogReindexResource):
+    def reindex(self) -> str:
+        return "catalog-listings -> catalog-listings-2: 7 listings"
+
+
+class FakeElasticsearch(ElasticsearchResource):
+    def count(self, index: str) -> int:
+        return 7
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, warehouse_start_date="2026-02-01")
+
+
+def resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
+        "postgres": FakePostgres(dsn="unused"),
+        "elasticsearch": FakeElasticsearch(url="http://unused"),
+        "reindex": FakeReindex(),
+    }
+
+
+def test_every_asset_materialises_a_partition_with_passing_checks(settings: Settings) -> None:
+    layout = WarehouseLayout(settings.warehouse_dir)
+    sink_scenario(layout)
+    result = dg.materialize(
+        warehouse_assets(settings), partition_key=DAY1.isoformat(),
+        resources=resources(settings), instance=dg.DagsterInstance.ephemeral(),
+    )  # fmt: skip
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) > 40 and all(c.passed for c in checks), [
+        (c.asset_key, c.check_name, c.metadata) for c in checks if not c.passed]  # fmt: skip
+    reader = MartsReader(layout)
+    s1 = reader.seller_kpi_totals(seller_id="S1", start=DAY1, end=DAY1)
+    assert (s1["impressions"], s1["listing_views"], s1["leads"], s1["orders"]) == (4, 3, 1, 1)
+    assert s1["revenue_egp"] == Decimal("10000.00")
+    assert reader.top_search_terms(start=DAY1, end=DAY1)["searches"].to_list() == [2, 1]
+    assert reader.funnel(start=DAY1, end=DAY1)["funnel_visitors"].to_list() == [3, 3, 1, 1]
+    dim = pl.read_parquet(layout.dated_file("dims", "dim_listing", DAY1))
+    l1 = dim.filter(pl.col("listing_id") == "L1").row(0, named=True)
+    assert (l1["trim"], l1["colour"], l1["mileage_km"]) == ("GLi", "white", 42_000)
+    reader.close()
+
+
+def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
+    layout = WarehouseLayout(settings.warehouse_dir)
+    sink_scenario(layout)
+    daily, _ = warehouse_jobs(daily_partitions(settings))
+    job = build_definitions(settings, resources(settings)).resolve_job_def(daily.name)
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(),
+        tags={"dagster/asset_partition_range_start": DAY1.isoformat(),
+              "dagster/asset_partition_range_end": DAY2.isoformat()},
+    )  # fmt: skip
+    assert result.success
+    reader = MartsReader(layout)
+    s1 = reader.seller_kpis(seller_id="S1", start=DAY1, end=DAY2).rows(named=True)
+    assert [(r["impressions"], r["listing_views"], r["ctr"]) for r in s1] == [
+        (4, 3, 0.25), (1, 1, 1.0)]  # fmt: skip
+    listings = reader.seller_listings(seller_id="S1", start=DAY1, end=DAY2)
+    assert listings.filter(pl.col("listing_id") == "L2")["price_band"].item() == "fair"
+    reader.close()
+
+
+def test_the_sensor_requests_runs_for_days_with_new_raw_files(settings: Settings) -> None:
+    layout = WarehouseLayout(settings.warehouse_dir)
+    daily, _ = warehouse_jobs(daily_partitions(settings))
+    sensor = raw_files_sensor(daily)
+    warehouse = WarehouseResource(warehouse_dir=str(settings.warehouse_dir))
+    with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
+        empty = sensor(context)
+    assert isinstance(empty, dg.SensorResult) and not empty.run_requests
+    sink_scenario(layout)
+    with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
+        first = sensor(context)
+    assert isinstance(first, dg.SensorResult)
+    assert sorted(r.partition_key for r in first.run_requests or []) == [
+        DAY1.isoformat(), DAY2.isoformat()]  # fmt: skip
+    with dg.build_sensor_context(resources={"warehouse": warehouse},
+                                 cursor=first.cursor) as context:  # fmt: skip
+        again = sensor(context)
+    assert isinstance(again, dg.SensorResult) and not again.run_requests
+
+
+def test_the_reindex_job_calls_the_reindex_resource() -> None:
+    result = catalog_reindex_job.execute_in_process(
+        resources={"reindex": FakeReindex(), "elasticsearch": FakeElasticsearch(url="http://x")}
+    )
+    assert result.success
+    assert result.output_for_node("count_catalog") == 7
+
+
+def test_the_real_reindex_resource_runs_souk_search_reindex() -> None:
+    command = CatalogReindexResource().command()
+    assert command[1:] == ["-m", "souk.cli", "search", "reindex"]
