@@ -9,6 +9,7 @@ import typer
 
 from api.cli import api_app
 from core.cli import db_app
+from dagster_project.cli import dagster_app
 from demo_market.cli import demo_app
 from local_services import stack
 from local_services.service import ServiceStatus
@@ -18,6 +19,7 @@ from souk.errors import SoukError
 from souk.logs import configure_logging
 from souk.settings import load_settings
 from streams.cli import streams_app
+from warehouse.cli import warehouse_app
 
 app = typer.Typer(help="Souk El-Syarat data platform.", no_args_is_help=True)
 services_app = typer.Typer(
@@ -30,6 +32,8 @@ app.add_typer(streams_app, name="streams")
 app.add_typer(search_app, name="search")
 app.add_typer(relay_app, name="relay")
 app.add_typer(demo_app, name="demo")
+app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(dagster_app, name="dagster")
 
 SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]
 

@@ -1,0 +1,43 @@
+"""``souk dagster``: the Dagster UI and daemon with the warehouse's code location."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import typer
+
+from souk.settings import load_settings
+
+dagster_app = typer.Typer(help="Dagster: warehouse assets, checks, schedules.", no_args_is_help=True)
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+run_coordinator:
+  module: dagster._core.run_coordinator.queued_run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 2
+"""
+
+
+@dagster_app.command("dev")
+def dev(
+    port: int | None = typer.Option(None, help="UI port (default: SOUK_DAGSTER_PORT)."),
+) -> None:
+    """Serve the Dagster UI on 127.0.0.1 with the daemon (schedules, sensors) running."""
+    settings = load_settings()
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    command = [
+        sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
+        "-h", "127.0.0.1", "-p", str(port or settings.dagster_port),
+    ]  # fmt: skip
+    env = os.environ | {"DAGSTER_HOME": str(home)}
+    typer.echo(f"Dagster UI on http://127.0.0.1:{port or settings.dagster_port} (home {home})")
+    raise typer.Exit(subprocess.call(command, env=env))

@@ -1,0 +1,86 @@
+"""``souk warehouse``: the raw layer's state, builds, publication and the stream sink."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import typer
+
+from souk.settings import load_settings
+from warehouse.build import BuildConfig, build_days
+from warehouse.layout import WarehouseLayout
+from warehouse.serving import current_version, publish
+
+warehouse_app = typer.Typer(
+    help="The analytics warehouse: raw Parquet, marts, the serving database.",
+    no_args_is_help=True,
+)
+
+
+def _layout() -> tuple[WarehouseLayout, BuildConfig]:
+    settings = load_settings()
+    config = BuildConfig(
+        threads=settings.warehouse_duckdb_threads,
+        memory_limit=settings.warehouse_duckdb_memory_limit,
+    )
+    return WarehouseLayout(settings.warehouse_dir), config
+
+
+@warehouse_app.command("status")
+def status() -> None:
+    """Raw tables with their days and files, and the serving database readers open."""
+    layout, _ = _layout()
+    typer.echo(f"warehouse: {layout.root}")
+    raw = layout.raw_dates()
+    if not raw:
+        typer.echo("raw: no events yet (is the stream sink running?)")
+    for table, days in raw.items():
+        files = sum(len(layout.raw_files(table, d)) for d in days)
+        span = f"{days[0]} .. {days[-1]}" if days else "-"
+        typer.echo(f"  raw/{table:<24}{len(days):>4} days {files:>6} files  {span}")
+    served = current_version(layout)
+    typer.echo(f"serving: {served.name if served else 'nothing published yet'}")
+
+
+@warehouse_app.command("build")
+def build(
+    start: str = typer.Option(..., help="First day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, help="Last day (default: start)."),
+    no_publish: bool = typer.Option(False, "--no-publish", help="Skip the serving database."),
+) -> None:
+    """Build staging, dimensions and marts for days, in this process (no Dagster)."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    layout, config = _layout()
+    first = date.fromisoformat(start)
+    last = date.fromisoformat(end) if end else first
+    results = build_days(layout, first, last, config)
+    typer.echo(f"built {len(results)} model-days, {sum(r.rows for r in results):,} rows")
+    if not no_publish:
+        publication = publish(layout, threads=config.threads)
+        typer.echo(f"published {publication.path.name} in {publication.seconds:.2f}s")
+
+
+@warehouse_app.command("publish")
+def publish_command() -> None:
+    """Publish the marts built so far as a new serving database version."""
+    layout, config = _layout()
+    publication = publish(layout, threads=config.threads)
+    typer.echo(f"published {publication.path.name}: {publication.rows}")
+
+
+@warehouse_app.command("sink")
+def sink(
+    loglevel: str = typer.Option("warn", help="Faust log level (crit, error, warn, info)."),
+) -> None:
+    """Run a Faust worker with only the warehouse sink agents (to scale the sink alone)."""
+    import faust
+
+    from streams.app import build_app
+    from streams.warehouse_sink import register
+
+    settings = load_settings()
+    app = build_app(settings, [register])
+    faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
+
+
