@@ -76,6 +76,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rows-per-commit", type=int, default=10, help="latency run")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--profile", type=Path, help="run the relay under cProfile into PATH")
+    parser.add_argument(
+        "--renice",
+        type=int,
+        default=0,
+        help="priority change for the relay and its walsender (e.g. -10, as root) when the "
+        "machine is shared with other work",
+    )
     return parser.parse_args()
 
 
@@ -88,7 +95,7 @@ class Bench:
             update={
                 "postgres_db": f"souk_bench_{suffix}",
                 "relay_slot": f"relay_bench_{suffix}",
-                "relay_topic_prefix": f"bench-{suffix}.",
+                "relay_topic_prefix": f"relay-bench-{suffix}.",
             }
         )
         self.topic = RelayTopics(self.settings.relay_topic_prefix).cdc("listings")
@@ -201,6 +208,9 @@ def throughput(bench: Bench) -> None:
     walsender = slot.active_pid if slot else None
     assert bench.relay_pid is not None
     assert walsender is not None
+    if args.renice:
+        for pid in (bench.relay_pid, walsender):
+            os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, pid) + args.renice)
     relay_cpu, walsender_cpu = cpu_seconds(bench.relay_pid), cpu_seconds(walsender)
     result: list[float] = []
     waiter = threading.Thread(

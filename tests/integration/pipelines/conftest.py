@@ -77,7 +77,7 @@ def relay_settings(fresh_database: Settings) -> Iterator[Settings]:
     settings = fresh_database.model_copy(
         update={
             "relay_slot": f"relay_test_{suffix}",
-            "relay_topic_prefix": f"test-{suffix}.",
+            "relay_topic_prefix": f"relay-test-{suffix}.",
             "relay_feedback_seconds": 0.2,
             "relay_progress_seconds": 2.0,
         }
