@@ -17,7 +17,6 @@ from aiokafka.client import AIOKafkaClient
 from api.readiness import Probe
 from souk.settings import Settings
 from warehouse.layout import WarehouseLayout
-from warehouse.serving import current_version
 
 
 def postgres_probe(settings: Settings) -> Probe:
@@ -77,12 +76,12 @@ def _warehouse_files(settings: Settings) -> str:
         raise FileNotFoundError(f"no warehouse directory at {root}")
     if not os.access(root, os.R_OK | os.X_OK):
         raise PermissionError(f"the warehouse directory {root} is not readable")
-    published = current_version(WarehouseLayout(root))
-    if published is None:
+    serving = WarehouseLayout(root).serving_db  # a symlink to the published version
+    if not serving.is_symlink() and not serving.exists():
         return "no marts published yet"
-    with published.open("rb") as marts:
+    with serving.open("rb") as marts:  # a dangling or unreadable version raises: down
         marts.read(1)
-    return f"marts {published.name}"
+    return f"marts {serving.resolve().name}"
 
 
 def warehouse_probe(settings: Settings) -> Probe:

@@ -17,7 +17,14 @@ SWEEP_AT = 10_000  # keys held before full (idle) buckets are swept
 
 
 class TokenBuckets:
-    def __init__(self, *, capacity: int, period: float, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        capacity: int,
+        period: float,
+        clock: Clock = time.monotonic,
+        sweep_at: int = SWEEP_AT,
+    ) -> None:
         if capacity < 1 or period <= 0:
             raise ValueError("a rate limit needs a capacity of at least 1 and a positive period")
         self.capacity = capacity
@@ -25,7 +32,7 @@ class TokenBuckets:
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, updated at)
         self._lock = threading.Lock()
-        self._sweep_at = SWEEP_AT
+        self._min_sweep_at = self._sweep_at = sweep_at
 
     def take(self, key: str) -> float:
         """Take a token for ``key``: 0.0 when allowed, else the seconds until one is back."""
@@ -56,7 +63,7 @@ class TokenBuckets:
         for key in full:
             del self._buckets[key]
         # Every key active: wait for the table to double before scanning it again.
-        self._sweep_at = max(SWEEP_AT, 2 * len(self._buckets))
+        self._sweep_at = max(self._min_sweep_at, 2 * len(self._buckets))
 
 
 def retry_after_seconds(wait: float) -> int:
