@@ -15,7 +15,7 @@ from api.errors import install_error_handlers
 from api.health import install_health
 from api.metrics import install_metrics
 from api.request_ids import install_request_ids
-from api.routes import auth, listings, orders
+from api.routes import auth, dashboards, listings, orders
 from api.routes.internal import install_internal
 from api.security import user_id_from_token
 from core.db import create_db_engine, make_session_factory
@@ -79,6 +79,7 @@ def create_app(
     app.include_router(orders.router)
 
     # Read-side and other routers: include them below this line.
+    app.include_router(dashboards.router)  # /dashboards pages and /analytics JSON
 
     return app
 
