@@ -106,15 +106,24 @@ class CatalogWriter:
         owners = {str(c.row["seller_id"]) for c in batch if c.row and c.row.get("seller_id")}
         before = await self.stored_sellers(owners)
         report = await self._write_listings(batch, before)
-        after = await self.stored_sellers(owners)
+        now = await self.seller_versions(owners)
+        changed = {
+            sid for sid in owners if now.get(sid) != (before[sid].lsn if sid in before else None)
+        }
         moved = [
             c for c in batch
-            if c.row and c.key not in report.failures
-            and before.get(str(c.row["seller_id"])) != after.get(str(c.row["seller_id"]))
+            if c.row and c.key not in report.failures and str(c.row["seller_id"]) in changed
         ]  # fmt: skip
         if moved:
-            report.merge(await self._write_listings(moved, after))
+            report.merge(await self._write_listings(moved, await self.stored_sellers(changed)))
         return report
+
+    async def seller_versions(self, ids: set[str]) -> dict[str, int]:
+        """The sellers' store versions only (a cheap real-time re-check)."""
+        if not ids:
+            return {}
+        response = await self.es.mget(index=self.sellers, ids=sorted(ids), source=False)
+        return {doc["_id"]: int(doc["_version"]) for doc in response["docs"] if doc.get("found")}
 
     async def apply_seller_change(self, change: RowChange) -> WriteReport:
         """Store a seller change and re-denormalise the seller's listings with it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from core.governorates import BY_CODE
@@ -23,15 +24,15 @@ def seller_summary(row: Mapping[str, Any]) -> dict[str, Any]:
     return summary
 
 
+@lru_cache(maxsize=4096)
+def _canonical(kind: str, text: str) -> str:
+    return load_vocabulary().canonical_of(kind, text) or " ".join(normalise(text).split())
+
+
 def canonical_make_model(row: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    vocabulary = load_vocabulary()
     make = row.get("make") or None
     model = row.get("model") or None
-    make_key = make and (vocabulary.canonical_of(MAKE, make) or " ".join(normalise(make).split()))
-    model_key = model and (
-        vocabulary.canonical_of(MODEL, model) or " ".join(normalise(model).split())
-    )
-    return make_key, model_key
+    return make and _canonical(MAKE, make), model and _canonical(MODEL, model)
 
 
 def _attribute_text(row: Mapping[str, Any], seller: Mapping[str, Any] | None) -> str:

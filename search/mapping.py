@@ -75,7 +75,9 @@ def catalog_mappings() -> dict[str, Any]:
         "listing": dict(_STORED_ONLY),
         "seller": dict(_STORED_ONLY),
     }
-    return {"dynamic": "strict", "properties": properties}
+    # The analysed tokens are rebuilt from ``listing`` whenever needed: don't store them twice.
+    return {"dynamic": "strict", "_source": {"excludes": ["search", "suggest"]},
+            "properties": properties}  # fmt: skip
 
 
 def catalog_settings(settings: Settings, *, building: bool = False) -> dict[str, Any]:

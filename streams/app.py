@@ -45,7 +45,8 @@ def build_app(settings: Settings, registrars: Sequence[Registrar]) -> faust.App:
         web_bind="127.0.0.1",
         broker_commit_every=1000,
         broker_commit_interval=1.0,
-        stream_buffer_maxsize=8192,
+        stream_buffer_maxsize=16384,
+        broker_max_poll_records=2000,
         producer_linger_ms=5,
         logging_config=None,
     )

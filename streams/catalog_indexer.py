@@ -43,8 +43,13 @@ class CatalogSink:
         self.settings = settings
         self._writer: CatalogWriter | None = None
         self._es: AsyncElasticsearch | None = None
+        self._opening = asyncio.Lock()
 
     async def writer(self) -> CatalogWriter:
+        async with self._opening:  # both agents ask at start: create the index once
+            return await self._open()
+
+    async def _open(self) -> CatalogWriter:
         if self._writer is None:
             self._es = async_client(self.settings, timeout=30.0)
             await ensure_catalog(self._es, self.settings)
@@ -129,5 +134,8 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
             for event, reason in bad:
                 await dead_letters.send(event, reason=reason, agent=SELLERS_AGENT)
 
-    app.agent(listings, name=LISTINGS_AGENT)(index_listings)
+    # Several actors may index listings at once: the external versions, not the order of
+    # arrival, decide which change of a listing wins, so concurrency is safe here.
+    concurrency = settings.catalog_agent_concurrency
+    app.agent(listings, name=LISTINGS_AGENT, concurrency=concurrency)(index_listings)
     app.agent(sellers, name=SELLERS_AGENT)(index_sellers)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from search.changes import RowChange
 from souk.errors import SoukError
@@ -53,8 +54,8 @@ def parse_change(value: bytes | str | None, *, table: str) -> RowChange:
     if value is None:
         raise MalformedChangeError("record has no value")
     try:
-        record = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        record = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
         raise MalformedChangeError(f"value is not JSON: {exc}") from exc
     if not isinstance(record, dict):
         raise MalformedChangeError("value is not a JSON object")

@@ -24,6 +24,8 @@ _LETTER_FOLDS = {
 }
 _FOLD_TABLE = {**_ARABIC_INDIC_DIGITS, **_PERSIAN_DIGITS, **_LETTER_FOLDS}
 
+# Combining marks: Latin accents, Arabic harakat, hamza marks, Quranic annotation signs.
+_MARKS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 # Hyphenated model codes stay one token: c-200 -> c200, x-5 -> x5, i-10 -> i10.
 _MODEL_CODE = re.compile(r"\b([a-z]{1,3})-(\d{1,4})\b")
 _TOKEN = re.compile(r"[a-z0-9]+|[\u0621-\u064a]+")
@@ -38,11 +40,12 @@ def normalise(text: str) -> str:
     Arabic diacritics, Quranic marks and tatweel removed; Arabic-Indic and Persian digits to
     ASCII; Latin accents removed (Citroën -> citroen).
     """
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(_FOLD_TABLE)
     # NFKD splits أ into ا + hamza mark, é into e + accent: dropping the marks folds both.
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = _MARKS.sub("", unicodedata.normalize("NFKD", text))
     return unicodedata.normalize("NFC", stripped).translate(_FOLD_TABLE)
 
 

@@ -36,6 +36,7 @@ class Vocabulary:
     labels: dict[str, str] = field(default_factory=dict)
     arabic_labels: dict[str, str] = field(default_factory=dict)
     longest: int = 1
+    starts: set[str] = field(default_factory=set)
 
     @property
     def protected(self) -> frozenset[str]:
@@ -47,10 +48,14 @@ class Vocabulary:
         if not tokens:
             return
         self.phrases.setdefault(tokens, set()).add(canonical)
+        self.starts.add(tokens[0])
         self.longest = max(self.longest, len(tokens))
 
     def match(self, tokens: list[str], start: int) -> tuple[int, set[str]]:
         """The longest vocabulary phrase starting at ``tokens[start]``: (length, canon)."""
+        first = tokens[start]
+        if first not in self.starts and strip_article(first) not in self.starts:
+            return 0, set()
         for length in range(min(self.longest, len(tokens) - start), 0, -1):
             phrase = tuple(tokens[start : start + length])
             found = self.phrases.get(phrase)

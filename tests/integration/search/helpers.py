@@ -95,6 +95,8 @@ def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         "SOUK_STREAMS_APP_ID": settings.streams_app_id,
         "SOUK_STREAMS_WEB_ENABLED": "false",
         "SOUK_CATALOG_BATCH_SECONDS": str(settings.catalog_batch_seconds),
+        "SOUK_CATALOG_BATCH_SIZE": str(settings.catalog_batch_size),
+        "SOUK_CATALOG_AGENT_CONCURRENCY": str(settings.catalog_agent_concurrency),
         "SOUK_STREAMS_LOG_LEVEL": "WARNING",
     }
     worker = subprocess.Popen(
