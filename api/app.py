@@ -17,6 +17,7 @@ from api.metrics import install_metrics
 from api.request_ids import install_request_ids
 from api.routes import auth, dashboards, listings, orders
 from api.routes.internal import install_internal
+from api.search_wiring import mount_search
 from api.security import user_id_from_token
 from core.db import create_db_engine, make_session_factory
 from core.errors import AuthenticationError
@@ -80,6 +81,7 @@ def create_app(
 
     # Read-side and other routers: include them below this line.
     app.include_router(dashboards.router)  # /dashboards pages and /analytics JSON
+    mount_search(app, settings)  # /search, /suggest, /search/clicks, GET /listings/{id}[/similar]
 
     return app
 
