@@ -30,7 +30,7 @@ def main(
     listings: int = typer.Option(50_000, help="Distinct listings."),
     sellers: int = typer.Option(5_000, help="Distinct sellers."),
     threads: int = typer.Option(2, help="DuckDB threads."),
-    directory: Path | None = typer.Option(None, help="Keep the warehouse here (else a temp dir)."),
+    directory: Path | None = typer.Option(None, help="Keep the warehouse here (else temp)."),  # noqa: B008
 ) -> None:
     """Generate raw Parquet, then time the whole build from raw to the serving database."""
     root = directory or Path(tempfile.mkdtemp(prefix="souk-marts-bench-"))

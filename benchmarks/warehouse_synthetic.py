@@ -114,11 +114,11 @@ def generate_raw(layout: WarehouseLayout, market: Market) -> dict[str, int]:
         per_day = market.events * share // 100 // market.days
         for index in range(market.days):
             day = market.start + timedelta(days=index)
-            select = ", ".join(
-                f"({exprs.get(c, 'NULL')})::{t} AS {c}" for c, t in wanted.items()
-            )
+            select = ", ".join(f"({exprs.get(c, 'NULL')})::{t} AS {c}" for c, t in wanted.items())
             if table == "listing_published":
-                select = select.replace("NULL)::VARCHAR AS model", _model_of_make() + ")::VARCHAR AS model")
+                select = select.replace(
+                    "NULL)::VARCHAR AS model", _model_of_make() + ")::VARCHAR AS model"
+                )
             select = (
                 select.replace("$day_start", f"(TIMESTAMPTZ '{day} 00:00:00+02')")
                 .replace("$day_key", f"'{day:%Y%m%d}'")

@@ -1,5 +1,6 @@
 """When the warehouse builds: a daily schedule, and a sensor on newly landed raw files."""
 
+from typing import Any
 
 import dagster as dg
 
@@ -9,7 +10,7 @@ from dagster_project.resources import WarehouseResource
 MAX_RUNS_PER_TICK = 7
 
 
-def daily_schedule(job: AssetJob) -> dg.ScheduleDefinition:
+def daily_schedule(job: AssetJob) -> Any:  # a schedule definition (partitioned)
     """Build yesterday (Cairo) at 01:30, once its events have had time to arrive."""
     return dg.build_schedule_from_partitioned_job(
         job, name="warehouse_daily_schedule", hour_of_day=1, minute_of_hour=30

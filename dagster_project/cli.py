@@ -10,7 +10,9 @@ import typer
 
 from souk.settings import load_settings
 
-dagster_app = typer.Typer(help="Dagster: warehouse assets, checks, schedules.", no_args_is_help=True)
+dagster_app = typer.Typer(
+    help="Dagster: warehouse assets, checks, schedules.", no_args_is_help=True
+)
 
 DAGSTER_YAML = """\
 telemetry:

@@ -6,6 +6,8 @@ Everything is built by :func:`build_definitions` from one :class:`Settings`; the
 
 from __future__ import annotations
 
+from typing import Any
+
 import dagster as dg
 
 from dagster_project.assets.dimensions import (
@@ -28,7 +30,7 @@ from dagster_project.resources import (
 from souk.settings import Settings, load_settings
 
 
-def resources_for(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+def resources_for(settings: Settings) -> dict[str, Any]:
     return {
         "warehouse": WarehouseResource(
             warehouse_dir=str(settings.warehouse_dir),
@@ -58,7 +60,7 @@ def warehouse_assets(settings: Settings) -> list[dg.AssetsDefinition]:
 
 
 def build_definitions(
-    settings: Settings, resources: dict[str, dg.ConfigurableResource] | None = None
+    settings: Settings, resources: dict[str, Any] | None = None
 ) -> dg.Definitions:
     partitions = daily_partitions(settings)
     daily, backfill = warehouse_jobs(partitions)

@@ -1,6 +1,5 @@
 """Jobs: the daily warehouse build, backfills, and the full catalog reindex."""
 
-
 from typing import Any, TypeAlias
 
 import dagster as dg

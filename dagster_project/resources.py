@@ -14,7 +14,7 @@ from warehouse.layout import WarehouseLayout
 from warehouse.snapshots import LISTING_COLUMNS, SELLER_COLUMNS, fetch_snapshot
 
 
-class WarehouseResource(dg.ConfigurableResource):  # type: ignore[misc]
+class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """The DuckDB warehouse: its directory, its time zone and DuckDB's limits per build."""
 
     warehouse_dir: str
@@ -31,7 +31,7 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[misc]
         return BuildConfig(threads=self.threads, memory_limit=self.memory_limit)
 
 
-class PostgresResource(dg.ConfigurableResource):  # type: ignore[misc]
+class PostgresResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """The transactional database, read for listing and seller attribute snapshots."""
 
     dsn: str
@@ -43,7 +43,7 @@ class PostgresResource(dg.ConfigurableResource):  # type: ignore[misc]
         return fetch_snapshot(self.dsn, "sellers", SELLER_COLUMNS)
 
 
-class ElasticsearchResource(dg.ConfigurableResource):  # type: ignore[misc]
+class ElasticsearchResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """The catalog search cluster."""
 
     url: str
@@ -57,7 +57,7 @@ class ElasticsearchResource(dg.ConfigurableResource):  # type: ignore[misc]
             client.close()
 
 
-class CatalogReindexResource(dg.ConfigurableResource):  # type: ignore[misc]
+class CatalogReindexResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     """Runs the search engineer's full reindex (``souk search reindex``) as a subprocess."""
 
     timeout_seconds: int = 3600

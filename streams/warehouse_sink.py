@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import faust
+from faust.streams import Stream
 
 from souk.settings import Settings
 from streams.app import raw_topic
@@ -68,7 +69,7 @@ async def sink_events(
 def _agent(
     sink: WarehouseSink, dead_letters: DeadLetters, settings: Settings
 ) -> Any:  # the agent function Faust wraps
-    async def warehouse_sink(stream: faust.StreamT[bytes]) -> AsyncIterator[int]:
+    async def warehouse_sink(stream: Stream[bytes]) -> AsyncIterator[int]:
         async for events in stream.take_events(
             settings.warehouse_sink_batch_size, within=settings.warehouse_sink_batch_seconds
         ):

@@ -84,7 +84,5 @@ def sink(
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
 
 
-
-
 if __name__ == "__main__":
     warehouse_app()

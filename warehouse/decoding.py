@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 
@@ -156,7 +157,7 @@ def _validate(
     )
     frame = frame.with_columns(occurred_at=occurred)
     known = [t.event_type for t in tables]
-    reason: pl.Expr = (
+    reason: Any = (  # a when/then chain
         pl.when(pl.col("event_id").is_null() | (pl.col("event_id") == ""))
         .then(pl.lit("missing event_id"))
         .when(pl.col("event_type").is_null())

@@ -27,7 +27,8 @@ POLARS_TO_DUCKDB: dict[type[pl.DataType], str] = {
 
 def duckdb_type(dtype: pl.DataType) -> str:
     if isinstance(dtype, pl.List):
-        return f"{duckdb_type(dtype.inner)}[]"
+        inner = dtype.inner
+        return f"{duckdb_type(inner() if isinstance(inner, type) else inner)}[]"
     return POLARS_TO_DUCKDB[type(dtype)]
 
 

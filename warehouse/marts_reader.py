@@ -71,7 +71,8 @@ class MartsReader:
     def _frame(self, sql: str, params: list[Any]) -> pl.DataFrame:
         cursor = self._cursor()
         try:
-            return cursor.sql(sql, params=params).pl()
+            frame: pl.DataFrame = cursor.sql(sql, params=params).pl()
+            return frame
         finally:
             cursor.close()
 
@@ -114,7 +115,8 @@ class MartsReader:
         """The seller's listings: current state, price band and activity over the range."""
         return self._frame(
             """WITH perf AS (
-                  SELECT listing_id, sum(impressions)::BIGINT AS impressions, sum(views)::BIGINT AS views,
+                  SELECT listing_id, sum(impressions)::BIGINT AS impressions,
+                         sum(views)::BIGINT AS views,
                          sum(search_clicks)::BIGINT AS search_clicks, sum(leads)::BIGINT AS leads,
                          sum(orders)::BIGINT AS orders, sum(price_changes)::BIGINT AS price_changes
                   FROM listing_daily_performance

@@ -58,9 +58,12 @@ def expected_fact_rows(
     for day in days:
         for table in raw_tables:
             register_view(conn, table, layout.raw_files(table, day), raw_columns(BY_NAME[table]))
-        sql = EXPECTED_ROWS_SQL.get(model.name) or "SELECT count(DISTINCT event_id) FROM (" + (
-            " UNION ALL ".join(f"SELECT event_id FROM {t}" for t in raw_tables)
-        ) + ")"
+        sql = (
+            EXPECTED_ROWS_SQL.get(model.name)
+            or "SELECT count(DISTINCT event_id) FROM ("
+            + (" UNION ALL ".join(f"SELECT event_id FROM {t}" for t in raw_tables))
+            + ")"
+        )
         row = conn.execute(sql).fetchone()
         total += int(row[0]) if row else 0
     return total

@@ -7,6 +7,7 @@ domain events also keep their whole payload as JSON text so no field is ever los
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -43,7 +44,7 @@ class RawTable:
     name: str
     event_type: str
     topic: str
-    payload: dict[str, pl.DataType]
+    payload: Mapping[str, pl.DataType]
     required: tuple[str, ...]
     # payload members kept as JSON text (free-form objects such as search filters)
     json_members: dict[str, str] = field(default_factory=dict)
@@ -53,26 +54,32 @@ class RawTable:
         return self.topic == DOMAIN_EVENTS
 
 
-def _t(name: str, event_type: str, topic: str, payload: dict[str, pl.DataType],
-       required: tuple[str, ...], json_members: dict[str, str] | None = None) -> RawTable:  # fmt: skip
+def _t(
+    name: str,
+    event_type: str,
+    topic: str,
+    payload: Mapping[str, pl.DataType],
+    required: tuple[str, ...],
+    json_members: dict[str, str] | None = None,
+) -> RawTable:
     return RawTable(name, event_type, topic, payload, required, json_members or {})
 
 
-S, I, M = pl.String(), pl.Int64(), MONEY()
+S, N, M = pl.String(), pl.Int64(), MONEY()
 LISTING_REF = {"listing_id": S, "seller_id": S}
 
 RAW_TABLES: tuple[RawTable, ...] = (
     _t("searches", "SearchPerformed", SEARCHES,
-       {"search_id": S, "query": S, "sort": S, "page": I, "hits_total": I, "took_ms": I,
+       {"search_id": S, "query": S, "sort": S, "page": N, "hits_total": N, "took_ms": N,
         "results_shown": pl.List(pl.String())},
        ("search_id",), {"filters_json": "filters"}),
     _t("result_clicks", "SearchResultClicked", RESULT_CLICKS,
-       {"search_id": S, "query": S, **LISTING_REF, "position": I}, ("search_id", "listing_id")),
+       {"search_id": S, "query": S, **LISTING_REF, "position": N}, ("search_id", "listing_id")),
     _t("listing_views", "ListingViewed", LISTING_VIEWS,
        {**LISTING_REF, "source": S}, ("listing_id",)),
     _t("listing_published", "ListingPublished", DOMAIN_EVENTS,
-       {**LISTING_REF, "category": S, "make": S, "model": S, "trim": S, "year": I,
-        "body_type": S, "fuel": S, "transmission": S, "mileage_km": I, "condition": S,
+       {**LISTING_REF, "category": S, "make": S, "model": S, "trim": S, "year": N,
+        "body_type": S, "fuel": S, "transmission": S, "mileage_km": N, "condition": S,
         "price_egp": M, "governorate": S, "city": S},
        ("listing_id", "seller_id", "price_egp")),
     _t("listing_price_changed", "ListingPriceChanged", DOMAIN_EVENTS,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Final
 
 import polars as pl
 
@@ -21,7 +22,7 @@ from warehouse.decoding import IncomingRecord, Rejection, batch_id, decode_batch
 from warehouse.layout import WarehouseLayout, atomic_path
 
 log = logging.getLogger(__name__)
-RAW_COMPRESSION = "zstd"
+RAW_COMPRESSION: Final = "zstd"
 
 
 @dataclass

@@ -52,4 +52,4 @@ def fetch_snapshot(dsn: str, table: str, columns: dict[str, pl.DataType]) -> pl.
         query = sql.SQL("SELECT {} FROM {}").format(select, sql.Identifier(table))
         rows = conn.execute(query).fetchall()
     frame = pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.String()), orient="row")
-    return frame.cast(dict(columns), strict=False)
+    return frame.with_columns(pl.col(c).cast(t, strict=False) for c, t in columns.items())

@@ -1,8 +1,9 @@
 """Dimensions: Postgres snapshots, listing/seller/make-model as of each day, static ones."""
 
-
 from collections.abc import Iterator
 from datetime import date, timedelta
+
+from typing import Any
 
 import dagster as dg
 import polars as pl
@@ -25,7 +26,7 @@ def _write_snapshot(warehouse: WarehouseResource, name: str, frame: pl.DataFrame
 @dg.asset(group_name="sources", kinds={"postgres", "parquet"})
 def listing_snapshot(
     postgres: PostgresResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[Any]:
     """Listing attributes from PostgreSQL (trim, body type, fuel, colour, mileage)."""
     frame = postgres.listing_snapshot()
     _write_snapshot(warehouse, "listing_snapshot", frame)
@@ -35,7 +36,7 @@ def listing_snapshot(
 @dg.asset(group_name="sources", kinds={"postgres", "parquet"})
 def seller_snapshot(
     postgres: PostgresResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[Any]:
     """Seller type, name and governorate from PostgreSQL."""
     frame = postgres.seller_snapshot()
     _write_snapshot(warehouse, "seller_snapshot", frame)
@@ -47,13 +48,21 @@ def static_dimensions(settings: Settings) -> dg.AssetsDefinition:
 
     @dg.multi_asset(
         specs=[
-            dg.AssetSpec("dim_governorate", group_name=GROUP, kinds={"parquet"},
-                         description="Egypt's 27 governorates (code, names, coordinates)."),
-            dg.AssetSpec("dim_date", group_name=GROUP, kinds={"parquet"},
-                         description="One row per day; Egypt's weekend is Friday-Saturday."),
-        ]  # fmt: skip
+            dg.AssetSpec(
+                "dim_governorate",
+                group_name=GROUP,
+                kinds={"parquet"},
+                description="Egypt's 27 governorates (code, names, coordinates).",
+            ),
+            dg.AssetSpec(
+                "dim_date",
+                group_name=GROUP,
+                kinds={"parquet"},
+                description="One row per day; Egypt's weekend is Friday-Saturday.",
+            ),
+        ]
     )
-    def static_dims(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult]:
+    def static_dims(warehouse: WarehouseResource) -> Iterator[dg.MaterializeResult[Any]]:
         rows = build_static_dimensions(
             warehouse.layout(), start, date.today() + timedelta(days=366)
         )

@@ -1,8 +1,9 @@
 """Marts per day, and the serving database the dashboards read (with its freshness check)."""
 
-
 from collections.abc import Iterator
 from datetime import timedelta
+
+from typing import Any
 
 import dagster as dg
 
@@ -26,7 +27,7 @@ def mart_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition
 )  # fmt: skip
 def marts_database(
     warehouse: WarehouseResource,
-) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+) -> Iterator[dg.MaterializeResult[Any] | dg.AssetCheckResult]:
     """serving/marts.duckdb: every mart partition in one read-only DuckDB file, swapped in
     atomically (a new versioned file, then the symlink). Read it with warehouse.marts_reader."""
     publication = publish(warehouse.layout(), threads=warehouse.threads)

@@ -5,8 +5,9 @@ Each asset builds its days with ``warehouse.build`` and reports its checks in th
 against the raw events. Backfills run as one run per range (``BackfillPolicy.single_run``).
 """
 
-
 from collections.abc import Iterator
+
+from typing import Any
 
 import dagster as dg
 
@@ -47,7 +48,7 @@ def model_asset(
     )  # fmt: skip
     def _build(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    ) -> Iterator[dg.MaterializeResult[Any] | dg.AssetCheckResult]:
         days = partition_days(context)
         layout, config = warehouse.layout(), warehouse.build_config()
         results = build_models(layout, [model], days, config)

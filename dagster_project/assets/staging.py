@@ -15,11 +15,13 @@ def raw_specs(partitions: dg.PartitionsDefinition) -> list[dg.AssetSpec]:
     """The sink's Parquet tables: produced by the stream, observed here, never materialised."""
     return [
         dg.AssetSpec(
-            f"raw_{table.name}", group_name="raw", partitions_def=partitions,
+            f"raw_{table.name}",
+            group_name="raw",
+            partitions_def=partitions,
             description=f"{table.event_type} events from {table.topic}, as the sink wrote them "
             f"(raw/{table.name}/date=YYYY-MM-DD/<batch>.parquet; duplicates possible).",
             kinds={"kafka", "parquet"},
-        )  # fmt: skip
+        )
         for table in RAW_TABLES
     ]
 

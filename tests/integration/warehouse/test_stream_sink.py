@@ -67,7 +67,7 @@ def test_events_flow_from_kafka_to_the_marts(settings: Settings, tmp_path: Path)
             asyncio.run(produce(mine, messages + poison))
             deadline = time.monotonic() + 90
             while raw_rows(layout) < len(events) and time.monotonic() < deadline:
-                assert worker.poll() is None, (worker.stderr.read() if worker.stderr else b"")
+                assert worker.poll() is None, worker.stderr.read() if worker.stderr else b""
                 time.sleep(0.5)
             assert raw_rows(layout) == len(events)
             letters = asyncio.run(dead_letters(mine, len(poison)))

@@ -71,8 +71,9 @@ def test_every_asset_materialises_a_partition_with_passing_checks(settings: Sett
     )  # fmt: skip
     assert result.success
     checks = result.get_asset_check_evaluations()
-    assert len(checks) > 40 and all(c.passed for c in checks), [
-        (c.asset_key, c.check_name, c.metadata) for c in checks if not c.passed]  # fmt: skip
+    failed = [(c.asset_key, c.check_name, c.metadata) for c in checks if not c.passed]
+    assert len(checks) > 40
+    assert not failed
     reader = MartsReader(layout)
     s1 = reader.seller_kpi_totals(seller_id="S1", start=DAY1, end=DAY1)
     assert (s1["impressions"], s1["listing_views"], s1["leads"], s1["orders"]) == (4, 3, 1, 1)
@@ -112,7 +113,8 @@ def test_the_sensor_requests_runs_for_days_with_new_raw_files(settings: Settings
     warehouse = WarehouseResource(warehouse_dir=str(settings.warehouse_dir))
     with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
         empty = sensor(context)
-    assert isinstance(empty, dg.SensorResult) and not empty.run_requests
+    assert isinstance(empty, dg.SensorResult)
+    assert not empty.run_requests
     sink_scenario(layout)
     with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
         first = sensor(context)
@@ -122,7 +124,8 @@ def test_the_sensor_requests_runs_for_days_with_new_raw_files(settings: Settings
     with dg.build_sensor_context(resources={"warehouse": warehouse},
                                  cursor=first.cursor) as context:  # fmt: skip
         again = sensor(context)
-    assert isinstance(again, dg.SensorResult) and not again.run_requests
+    assert isinstance(again, dg.SensorResult)
+    assert not again.run_requests
 
 
 def test_the_reindex_job_calls_the_reindex_resource() -> None:

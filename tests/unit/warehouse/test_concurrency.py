@@ -88,4 +88,6 @@ def test_sink_build_and_readers_run_together_without_lock_errors(tmp_path: Path)
     errors = [f"{role}: {error}" for role, _, error in outcomes if error]
     assert not errors, "\n".join(errors)
     counts = {role: count for role, count, _ in outcomes}
-    assert counts["sink"] > 0 and counts["builder"] > 1 and counts["reader"] > 0, counts
+    assert counts["sink"] > 0, counts
+    assert counts["builder"] > 1, counts
+    assert counts["reader"] > 0, counts

@@ -14,8 +14,8 @@ NOW = datetime(2026, 3, 3, tzinfo=UTC)
 
 
 def view(**payload: object) -> dict[str, object]:
-    return behaviour("ListingViewed", datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
-                     {"listing_id": "L1", "seller_id": "S1", "source": "search", **payload})  # fmt: skip
+    payload = {"listing_id": "L1", "seller_id": "S1", "source": "search", **payload}
+    return behaviour("ListingViewed", datetime(2026, 3, 1, 23, 30, tzinfo=UTC), payload)
 
 
 def test_a_batch_splits_into_one_typed_frame_per_event_type() -> None:
@@ -45,15 +45,25 @@ def test_malformed_records_are_rejected_with_a_reason_and_the_rest_kept() -> Non
         IncomingRecord(LISTING_VIEWS, 1, 7, b"k", b"{not json"),
         IncomingRecord(LISTING_VIEWS, 1, 8, b"k", None),
         IncomingRecord(LISTING_VIEWS, 1, 9, b"k", json.dumps(view(listing_id=None)).encode()),
-        IncomingRecord(LISTING_VIEWS, 1, 10, b"k", json.dumps({**view(), "event_id": None})
-                       .encode()),  # fmt: skip
-        IncomingRecord(LISTING_VIEWS, 1, 11, b"k", json.dumps({**view(), "occurred_at": "soon"})
-                       .encode()),  # fmt: skip
-        IncomingRecord(LISTING_VIEWS, 1, 12, b"k", json.dumps({**view(), "event_type": "Nope"})
-                       .encode()),  # fmt: skip
-        IncomingRecord(DOMAIN_EVENTS, 0, 3, b"k", json.dumps(
-            {**view(), "event_type": "LeadCreated", "payload": {"lead_id": "x"}}).encode()),
-    ]  # fmt: skip
+        IncomingRecord(
+            LISTING_VIEWS, 1, 10, b"k", json.dumps({**view(), "event_id": None}).encode()
+        ),
+        IncomingRecord(
+            LISTING_VIEWS, 1, 11, b"k", json.dumps({**view(), "occurred_at": "soon"}).encode()
+        ),
+        IncomingRecord(
+            LISTING_VIEWS, 1, 12, b"k", json.dumps({**view(), "event_type": "Nope"}).encode()
+        ),
+        IncomingRecord(
+            DOMAIN_EVENTS,
+            0,
+            3,
+            b"k",
+            json.dumps(
+                {**view(), "event_type": "LeadCreated", "payload": {"lead_id": "x"}}
+            ).encode(),
+        ),
+    ]
     decoded = decode_batch(batch, timezone="Africa/Cairo", received_at=NOW)
     reasons = {r.index: r.reason for r in decoded.rejections}
     assert sorted(reasons) == [1, 2, 3, 4, 5, 6, 7]

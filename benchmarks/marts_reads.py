@@ -1,0 +1,86 @@
+"""Dashboard reads through ``warehouse.marts_reader``: p50 and p99 per call.
+
+    python -m benchmarks.marts_reads --directory /tmp/bench/wh10m
+
+Run after ``benchmarks.marts_build --directory ...`` (10M events). Each round asks, for a
+random seller, its daily KPIs over 30 days, its weekly KPIs, its totals and its listings,
+then the top search terms, the zero-result terms and the admin market overview.
+Target: p99 < 50 ms per call.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import typer
+
+from warehouse.layout import WarehouseLayout
+from warehouse.marts_reader import MartsReader
+from warehouse.serving import current_version
+
+
+def main(
+    directory: Path = typer.Option(..., help="A warehouse built by benchmarks.marts_build."),  # noqa: B008
+    rounds: int = typer.Option(200, help="Rounds of dashboard calls."),
+) -> None:
+    """Time every read API call over the published marts."""
+    layout = WarehouseLayout(directory)
+    served = current_version(layout)
+    if served is None:
+        raise typer.BadParameter("nothing published there; run benchmarks.marts_build first")
+    with duckdb.connect(str(served), read_only=True) as conn:
+        sellers = [r[0] for r in conn.execute("SELECT DISTINCT seller_id FROM dim_seller")
+                   .fetchall()]  # fmt: skip
+        first, last = conn.execute("SELECT min(date), max(date) FROM seller_daily_metrics"
+                                   ).fetchone() or (None, None)  # fmt: skip
+        sizes = conn.execute("SELECT table_name, row_count FROM serving_metadata").fetchall()
+    assert isinstance(first, date)
+    assert isinstance(last, date)
+    start = max(first, last - timedelta(days=29))
+    typer.echo(f"serving {served.name}: " + ", ".join(f"{t}={n:,}" for t, n in sizes))
+    reader = MartsReader(layout)
+    rng = random.Random(7)
+    timings: dict[str, list[float]] = defaultdict(list)
+    calls: dict[str, Callable[[str], Any]] = {
+        "seller_kpis(day, 30 days)": lambda s: reader.seller_kpis(
+            seller_id=s, start=start, end=last),
+        "seller_kpis(week)": lambda s: reader.seller_kpis(
+            seller_id=s, start=start, end=last, granularity="week"),
+        "seller_kpi_totals": lambda s: reader.seller_kpi_totals(
+            seller_id=s, start=start, end=last),
+        "seller_listings": lambda s: reader.seller_listings(seller_id=s, start=start, end=last),
+        "top_search_terms": lambda s: reader.top_search_terms(start=start, end=last),
+        "zero_result_terms": lambda s: reader.top_search_terms(
+            start=start, end=last, zero_results_only=True),
+        "market_overview": lambda s: reader.market_overview(start=start, end=last),
+    }  # fmt: skip
+    for call in calls.values():  # warm-up: open the file once
+        call(sellers[0])
+    for _ in range(rounds):
+        seller = rng.choice(sellers)
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call(seller)
+            timings[name].append((time.perf_counter() - started) * 1000)
+    every: list[float] = []
+    for name, values in timings.items():
+        values.sort()
+        every += values
+        typer.echo(f"{name:<28} p50 {statistics.median(values):7.2f} ms   "
+                   f"p99 {values[int(len(values) * 0.99) - 1]:7.2f} ms")  # fmt: skip
+    every.sort()
+    p99 = every[int(len(every) * 0.99) - 1]
+    typer.echo(f"ALL calls: p50 {statistics.median(every):.2f} ms, p99 {p99:.2f} ms "
+               f"({'meets' if p99 < 50 else 'misses'} the 50 ms target)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,249 @@
+"""Warehouse sink throughput: Kafka -> raw Parquet through Faust, beside its ceilings.
+
+    python -m benchmarks.sink_throughput --events 200000
+
+1. produces ``--events`` behavioural and domain events (55% views, 25% searches showing 20
+   listings, 12% clicks, 8% domain events) to isolated topics;
+2. ceiling A: a bare aiokafka consumer reads them in batches and hands each batch to the same
+   ``WarehouseSink`` (decode + Parquet) - the sink minus Faust;
+3. ceiling B: a bare aiokafka consumer writes each batch's values straight to Parquet;
+4. the Faust worker (``warehouse.cli sink``, a subprocess) reads them; its rate is timed from
+   its first raw file to the last event on disk;
+5. the physical bound: the same records decoded and written from memory (no Kafka), and the
+   decoded rows written to Parquet and to DuckDB alone.
+Targets: Faust >= 50,000 events/s and >= 70% of ceiling B.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import typer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from souk.settings import PROJECT_ROOT, Settings, load_settings
+from souk.topics import DEAD_LETTER, DOMAIN_EVENTS, LISTING_VIEWS, RESULT_CLICKS, SEARCHES
+from warehouse.decoding import IncomingRecord, decode_batch
+from warehouse.layout import WarehouseLayout
+from warehouse.raw_tables import WAREHOUSE_TOPICS
+from warehouse.sink import WarehouseSink
+
+
+def _event(n: int, at: datetime) -> tuple[str, dict[str, Any]]:
+    kind = n % 100
+    base = {"event_id": str(uuid.uuid4()), "occurred_at": at.isoformat(),
+            "user_id": f"U{n % 5000}", "session_id": f"s{n % 9000}"}  # fmt: skip
+    listing, seller = f"L{n % 20000}", f"S{n % 2000}"
+    if kind < 55:
+        return LISTING_VIEWS, base | {"event_type": "ListingViewed", "payload": {
+            "listing_id": listing, "seller_id": seller, "source": "search"}}  # fmt: skip
+    if kind < 80:
+        return SEARCHES, base | {"event_type": "SearchPerformed", "payload": {
+            "search_id": f"Q{n}", "query": "toyota corolla", "filters": {"year": {"gte": 2018}},
+            "sort": "relevance", "page": 1, "hits_total": 120, "took_ms": 9,
+            "results_shown": [f"L{(n + k) % 20000}" for k in range(20)]}}  # fmt: skip
+    if kind < 92:
+        return RESULT_CLICKS, base | {"event_type": "SearchResultClicked", "payload": {
+            "search_id": f"Q{n}", "query": "toyota corolla", "listing_id": listing,
+            "seller_id": seller, "position": 3}}  # fmt: skip
+    return DOMAIN_EVENTS, {"event_id": base["event_id"], "event_type": "LeadCreated",
+                           "aggregate_type": "lead", "aggregate_id": f"LD{n}", "version": 1,
+                           "occurred_at": base["occurred_at"], "lsn": "0/1", "commit_lsn": "0/1",
+                           "xid": 1, "commit_time": base["occurred_at"], "payload": {
+                               "lead_id": f"LD{n}", "listing_id": listing, "seller_id": seller,
+                               "buyer_id": f"U{n}", "channel": "call"}}  # fmt: skip
+
+
+def make_messages(count: int) -> list[tuple[str, bytes]]:
+    start = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    return [
+        (topic, json.dumps(event).encode())
+        for n in range(count)
+        for topic, event in [_event(n, start + timedelta(seconds=n % 86_000))]
+    ]
+
+
+async def setup_topics(settings: Settings, partitions: int) -> list[str]:
+    names = [settings.streams_topic_prefix + t for t in (*WAREHOUSE_TOPICS, DEAD_LETTER)]
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(t, partitions, 1) for t in names])
+    await admin.close()
+    return names
+
+
+async def drop_topics(settings: Settings, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    await admin.delete_topics(names)
+    await admin.close()
+
+
+async def produce(settings: Settings, messages: list[tuple[str, bytes]]) -> float:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=50,
+                                max_batch_size=1 << 20, max_request_size=8 << 20)  # fmt: skip
+    await producer.start()
+    started = time.perf_counter()
+    futures = [await producer.send(settings.streams_topic_prefix + t, v, key=v[14:50])
+               for t, v in messages]  # fmt: skip
+    await asyncio.gather(*futures)
+    await producer.stop()
+    return len(messages) / (time.perf_counter() - started)
+
+
+async def bare_consumer(settings: Settings, total: int, batch: int, straight: bool,
+                        root: Path) -> float:  # fmt: skip
+    """events/s of a bare aiokafka consumer doing the sink's work (or only writing Parquet)."""
+    topics = [settings.streams_topic_prefix + t for t in WAREHOUSE_TOPICS]
+    consumer = AIOKafkaConsumer(
+        *topics, bootstrap_servers=settings.kafka_bootstrap, group_id=f"bench-{uuid.uuid4()}",
+        auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=batch,
+        fetch_max_bytes=64 << 20, max_partition_fetch_bytes=16 << 20,
+    )  # fmt: skip
+    sink = WarehouseSink(WarehouseLayout(root), timezone="Africa/Cairo")
+    await consumer.start()
+    seen, started = 0, 0.0
+    try:
+        while seen < total:
+            fetched = await consumer.getmany(timeout_ms=1000, max_records=batch)
+            records = [IncomingRecord(m.topic, m.partition, m.offset, m.key, m.value)
+                       for ms in fetched.values() for m in ms]  # fmt: skip
+            if not records:
+                continue
+            started = started or time.perf_counter()
+            if straight:
+                table = pa.table(
+                    {
+                        "topic": [r.topic for r in records],
+                        "offset": [r.offset for r in records],
+                        "value": pa.array([r.value for r in records], pa.binary()),
+                    }
+                )
+                pq.write_table(table, root / f"{uuid.uuid4().hex}.parquet", compression="zstd")
+            else:
+                await asyncio.to_thread(sink.write_batch, records)
+            seen += len(records)
+            await consumer.commit()
+    finally:
+        await consumer.stop()
+    return total / (time.perf_counter() - started)
+
+
+def raw_rows(root: Path) -> int:
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in root.rglob("*.parquet")
+               if not f.name.startswith("."))  # fmt: skip
+
+
+def faust_worker(settings: Settings, total: int, batch: int, root: Path) -> float:
+    env = os.environ | {
+        "SOUK_DATA_DIR": str(root), "SOUK_STREAMS_TOPIC_PREFIX": settings.streams_topic_prefix,
+        "SOUK_STREAMS_APP_ID": f"bench-sink-{secrets.token_hex(3)}",
+        "SOUK_STREAMS_WEB_ENABLED": "false", "SOUK_WAREHOUSE_SINK_BATCH_SIZE": str(batch),
+        "SOUK_WAREHOUSE_SINK_BATCH_SECONDS": "1.0",
+    }  # fmt: skip
+    worker = subprocess.Popen([sys.executable, "-m", "warehouse.cli", "sink"], env=env,
+                              cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
+    raw = root / "warehouse" / "raw"
+    try:
+        first = last = 0.0
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline and worker.poll() is None:
+            count = raw_rows(raw) if raw.exists() else 0
+            now = time.perf_counter()
+            if count and not first:
+                first, first_count = now, count
+            if count >= total:
+                last = now
+                break
+            time.sleep(0.25)
+        if not last:
+            raise RuntimeError(f"the Faust worker wrote {count} of {total} events")
+        return (total - first_count) / (last - first)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+
+def physical_bound(messages: list[tuple[str, bytes]], batch: int, root: Path) -> dict[str, float]:
+    records = [IncomingRecord(t, 0, i, None, v) for i, (t, v) in enumerate(messages)]
+    sink = WarehouseSink(WarehouseLayout(root / "sink"), timezone="Africa/Cairo")
+    started = time.perf_counter()
+    for i in range(0, len(records), batch):
+        sink.write_batch(records[i : i + batch])
+    sink_rate = len(records) / (time.perf_counter() - started)
+    frames = decode_batch(records[:batch], timezone="Africa/Cairo",
+                          received_at=datetime.now(UTC)).frames  # fmt: skip
+    rows = sum(f.height for f in frames.values())
+    started = time.perf_counter()
+    for name, frame in frames.items():
+        frame.write_parquet(root / f"{name}.parquet", compression="zstd", statistics=False)
+    parquet_rate = rows / (time.perf_counter() - started)
+    conn = duckdb.connect(str(root / "bound.duckdb"))
+    started = time.perf_counter()
+    for name, frame in frames.items():
+        conn.register("frame", frame.to_arrow())
+        conn.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+    conn.close()
+    duckdb_rate = rows / (time.perf_counter() - started)
+    started = time.perf_counter()
+    decode_batch(records[:batch], timezone="Africa/Cairo", received_at=datetime.now(UTC))
+    decode_rate = batch / (time.perf_counter() - started)
+    return {
+        "decode+write (WarehouseSink, no Kafka)": sink_rate,
+        "decode only": decode_rate,
+        "decoded rows -> Parquet": parquet_rate,
+        "decoded rows -> DuckDB": duckdb_rate,
+    }
+
+
+def main(
+    events: int = typer.Option(200_000, help="Events to produce."),
+    batch: int = typer.Option(20_000, help="Micro-batch size (take n / max_records)."),
+    partitions: int = typer.Option(4, help="Partitions per topic."),
+) -> None:
+    """Measure the sink through Faust beside a bare aiokafka ceiling and the write bound."""
+    settings = load_settings().model_copy(
+        update={"streams_topic_prefix": f"bench-{secrets.token_hex(3)}."}
+    )
+    messages = make_messages(events)
+    names = asyncio.run(setup_topics(settings, partitions))
+    load = os.getloadavg()[0]
+    try:
+        rate = asyncio.run(produce(settings, messages))
+        typer.echo(f"produced {events:,} events ({rate:,.0f}/s); load average {load:.1f}")
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            bound = physical_bound(messages, batch, root / "bound")
+            ceiling_a = asyncio.run(bare_consumer(settings, events, batch, False, root / "a"))
+            ceiling_b = asyncio.run(bare_consumer(settings, events, batch, True, root / "b"))
+            through_faust = faust_worker(settings, events, batch, root / "faust")
+    finally:
+        asyncio.run(drop_topics(settings, names))
+    for name, value in bound.items():
+        typer.echo(f"bound   {name:<42}{value:>12,.0f} events/s")
+    typer.echo(f"ceiling A bare aiokafka + WarehouseSink        {ceiling_a:>12,.0f} events/s")
+    typer.echo(f"ceiling B bare aiokafka -> Parquet (no decode) {ceiling_b:>12,.0f} events/s")
+    typer.echo(f"SINK    Faust take_events -> WarehouseSink     {through_faust:>12,.0f} events/s")
+    typer.echo(f"ratio   Faust / ceiling A = {through_faust / ceiling_a:.0%}, "
+               f"Faust / ceiling B = {through_faust / ceiling_b:.0%} "
+               f"(targets: >= 50,000 events/s and >= 70%); load average now "
+               f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    typer.run(main)
