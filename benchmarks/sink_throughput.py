@@ -94,13 +94,26 @@ async def drop_topics(settings: Settings, names: list[str]) -> None:
     await admin.close()
 
 
-async def produce(settings: Settings, messages: list[tuple[str, bytes]]) -> float:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=50,
-                                max_batch_size=1 << 20, max_request_size=8 << 20)  # fmt: skip
+async def produce(settings: Settings, messages: list[tuple[str, bytes]], partitions: int) -> float:
+    """Send the messages in explicit record batches (one per topic partition at a time)."""
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap,
+                                max_request_size=8 << 20)  # fmt: skip
     await producer.start()
     started = time.perf_counter()
-    futures = [await producer.send(settings.streams_topic_prefix + t, v, key=v[14:50])
-               for t, v in messages]  # fmt: skip
+    pending: dict[tuple[str, int], Any] = {}
+    futures = []
+    for n, (topic, value) in enumerate(messages):
+        where = (settings.streams_topic_prefix + topic, n % partitions)
+        batch = pending.get(where) or producer.create_batch()
+        if batch.append(key=value[14:50], value=value, timestamp=None) is None:
+            batch.close()
+            futures.append(await producer.send_batch(batch, where[0], partition=where[1]))
+            batch = producer.create_batch()
+            batch.append(key=value[14:50], value=value, timestamp=None)
+        pending[where] = batch
+    for (topic, partition), batch in pending.items():
+        batch.close()
+        futures.append(await producer.send_batch(batch, topic, partition=partition))
     await asyncio.gather(*futures)
     await producer.stop()
     return len(messages) / (time.perf_counter() - started)
@@ -224,10 +237,12 @@ def main(
     names = asyncio.run(setup_topics(settings, partitions))
     load = os.getloadavg()[0]
     try:
-        rate = asyncio.run(produce(settings, messages))
+        rate = asyncio.run(produce(settings, messages, partitions))
         typer.echo(f"produced {events:,} events ({rate:,.0f}/s); load average {load:.1f}")
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
+            for part in ("a", "b", "bound"):
+                (root / part).mkdir()
             bound = physical_bound(messages, batch, root / "bound")
             ceiling_a = asyncio.run(bare_consumer(settings, events, batch, False, root / "a"))
             ceiling_b = asyncio.run(bare_consumer(settings, events, batch, True, root / "b"))
