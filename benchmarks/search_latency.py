@@ -1,0 +1,192 @@
+"""Search latency and throughput through the API (uvicorn, the real ``create_app``) against
+the same queries sent straight to Elasticsearch, at several client concurrencies.
+
+    .venv/bin/python -m benchmarks.search_latency --listings 200000 --requests 2000
+    .venv/bin/python -m benchmarks.search_latency --alias bench-catalog --keep   # reuse
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import httpx
+import typer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from api.app import create_app
+from benchmarks.search_queries import query_mix, search_request
+from search.catalog_index import drop_catalog, ensure_catalog
+from search.documents import listing_document, seller_summary
+from search.elastic import async_client, bulk_write
+from search.query.builder import build_search_body
+from search.synthetic import SyntheticMarket
+from souk.settings import PROJECT_ROOT, Settings, load_settings
+from souk.topics import LISTING_VIEWS, RESULT_CLICKS, SEARCHES
+
+CHUNK = 2000
+
+
+def bench_app() -> Any:
+    """uvicorn factory: the platform's API with these settings from the environment."""
+    return create_app(load_settings())
+
+
+def _documents(seed: int, start: int, count: int) -> list[tuple[str, dict[str, Any]]]:
+    market = SyntheticMarket(seed=seed, sellers=2000)
+    sellers = {s["id"]: seller_summary(s) for s in market.seller_rows}
+    market.rng.seed(seed * 1_000_003 + start)
+    rows = [market.car(market.seller_rows[n % 2000], start + n) if n % 9 else
+            market.part(market.seller_rows[n % 2000], start + n) for n in range(count)]  # fmt: skip
+    return [(r["id"], listing_document(r, sellers[r["seller_id"]], listing_lsn=1, seller_lsn=1))
+            for r in rows]  # fmt: skip
+
+
+async def load_catalog(settings: Settings, listings: int) -> None:
+    es = async_client(settings, timeout=300.0)
+    try:
+        index = await ensure_catalog(es, settings)
+        if (await es.count(index=index))["count"] >= listings:
+            return
+        await es.indices.put_settings(index=index, settings={"refresh_interval": "-1"})
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            chunks = [
+                loop.run_in_executor(pool, _documents, 17, start, min(CHUNK, listings - start))
+                for start in range(0, listings, CHUNK)
+            ]
+            meta = {"_index": index, "version": 1, "version_type": "external_gte"}
+            for chunk in chunks:
+                documents = await chunk
+                await bulk_write(es, [(meta | {"_id": i}, d) for i, d in documents])
+        await es.indices.put_settings(index=index, settings={"refresh_interval": "1s"})
+        await es.indices.refresh(index=index)
+        await es.indices.forcemerge(index=index, max_num_segments=1)
+        rate = listings / (time.perf_counter() - started)
+        typer.echo(f"loaded {listings} listings ({rate:.0f} docs/s)")
+    finally:
+        await es.close()
+
+
+async def run_load(
+    call: Callable[[dict[str, Any]], Awaitable[None]], queries: list[dict[str, Any]],
+    requests: int, concurrency: int,
+) -> tuple[list[float], float]:  # fmt: skip
+    latencies: list[float] = []
+    counter = iter(range(requests))
+
+    async def client() -> None:
+        for n in counter:
+            began = time.perf_counter()
+            await call(queries[n % len(queries)])
+            latencies.append((time.perf_counter() - began) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return latencies, requests / (time.perf_counter() - started)
+
+
+def summary(latencies: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(latencies, n=100)
+    return cuts[49], cuts[98]
+
+
+async def create_behaviour_topics(settings: Settings) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        names = [
+            settings.streams_topic_prefix + t for t in (SEARCHES, RESULT_CLICKS, LISTING_VIEWS)
+        ]
+        existing = await admin.list_topics()
+        await admin.create_topics([NewTopic(n, 1, 1) for n in names if n not in existing])
+    finally:
+        await admin.close()
+
+
+async def measure(settings: Settings, port: int, requests: int, levels: list[int]) -> None:
+    queries = query_mix()
+    es = async_client(settings, timeout=30.0)
+    base = f"http://127.0.0.1:{port}"
+    limits = httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as api:
+
+        async def through_api(params: dict[str, Any]) -> None:
+            response = await api.get("/search", params=params)
+            response.raise_for_status()
+
+        async def straight_to_es(params: dict[str, Any]) -> None:
+            body = build_search_body(search_request(params))
+            await es.search(index=settings.catalog_alias, body=body)
+
+        await run_load(through_api, queries, 200, 8)  # warm both paths
+        await run_load(straight_to_es, queries, 200, 8)
+        for level in levels:
+            api_lat, api_rate = await run_load(through_api, queries, requests, level)
+            es_lat, es_rate = await run_load(straight_to_es, queries, requests, level)
+            (a50, a99), (e50, e99) = summary(api_lat), summary(es_lat)
+            typer.echo(f"{level:>3} clients  API p50 {a50:6.1f} ms  p99 {a99:6.1f} ms  "
+                       f"{api_rate:6.0f} req/s | ES p50 {e50:6.1f} ms  p99 {e99:6.1f} ms  "
+                       f"{es_rate:6.0f} req/s | overhead p50 x{a50 / e50:.2f} p99 x{a99 / e99:.2f} "
+                       f"throughput x{es_rate / api_rate:.2f}")  # fmt: skip
+    await es.close()
+
+
+def start_api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    """uvicorn (one process) serving the real API; rate limits off for the load test."""
+    env = os.environ | {
+        "SOUK_CATALOG_ALIAS": settings.catalog_alias,
+        "SOUK_STREAMS_TOPIC_PREFIX": settings.streams_topic_prefix,
+        "SOUK_RATE_LIMITS_ENABLED": "false",
+        "SOUK_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "uvicorn", "benchmarks.search_latency:bench_app", "--factory",
+               "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+
+
+async def main(args: argparse.Namespace) -> None:
+    base = load_settings()
+    settings = base.model_copy(update={"catalog_alias": args.alias,
+                                       "streams_topic_prefix": f"{args.alias}."})  # fmt: skip
+    await load_catalog(settings, args.listings)
+    await create_behaviour_topics(settings)
+    server = start_api(settings, args.port)
+    try:
+        async with httpx.AsyncClient() as probe:
+            for _ in range(100):
+                try:
+                    if (await probe.get(f"http://127.0.0.1:{args.port}/suggest?q=to")).is_success:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+        await measure(settings, args.port, args.requests, args.concurrency)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        if not args.keep:
+            es = async_client(settings)
+            await drop_catalog(es, settings)
+            await es.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--listings", type=int, default=200_000)
+    parser.add_argument("--requests", type=int, default=2000, help="per concurrency level and path")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--alias", default="bench-search-catalog")
+    parser.add_argument("--port", type=int, default=18081)
+    parser.add_argument("--keep", action="store_true", help="keep the loaded index for next time")
+    asyncio.run(main(parser.parse_args()))
