@@ -29,13 +29,12 @@ from prometheus_client import (
     platform_collector,
     process_collector,
 )
-from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.behaviour import SEARCH_PERFORMED, BehaviourEvent, BehaviourEvents
+from api.route_table import RouteTable
 from souk.settings import Settings
 
-UNMATCHED = "<unmatched>"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -68,25 +67,11 @@ class ApiMetrics:
         return generate_latest(self.registry)
 
 
-def route_template(scope: Scope) -> str:
-    """The template of the route that answered (or would have, for a request refused at
-    the edge before routing); :data:`UNMATCHED` when none matches."""
-    route: BaseRoute | None = scope.get("route")
-    if route is None and "app" in scope:
-        route = next(
-            (r for r in scope["app"].router.routes if r.matches(scope)[0] is not Match.NONE),
-            None,
-        )
-    if route is None:
-        return UNMATCHED
-    path = str(getattr(route, "path_format", None) or getattr(route, "path", UNMATCHED))
-    return f"{path}/{{path}}" if isinstance(route, Mount) else path
-
-
 class MetricsMiddleware:
     def __init__(self, app: ASGIApp, *, metrics: ApiMetrics) -> None:
         self.app = app
         self.metrics = metrics
+        self.routes = RouteTable()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -109,7 +94,7 @@ class MetricsMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             in_progress.dec()
-            labels = (method, route_template(scope), str(status))
+            labels = (method, self.routes.template(scope), str(status))
             self.metrics.requests.labels(*labels).inc()
             self.metrics.latency.labels(*labels).observe(elapsed)
 

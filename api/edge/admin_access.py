@@ -9,16 +9,17 @@ administrator's token does not open these endpoints from outside the allowed net
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute, Match
+from fastapi.routing import RouteContext
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import get_admin
 from api.edge.refusal import client_ip, refuse
+from api.route_table import RouteTable, dependant_of
 from souk.settings import Settings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -36,7 +37,8 @@ class AdminNetworksMiddleware:
         self.app = app
         self.networks = tuple(networks)
         self.prefixes = tuple(p.rstrip("/") for p in prefixes)
-        self._admin_routes: list[BaseRoute] | None = None  # found at the first request
+        self._table = RouteTable()
+        self._admin_routes: list[RouteContext] | None = None  # found at the first request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.is_admin(scope) and not self.allowed(scope):
@@ -54,12 +56,10 @@ class AdminNetworksMiddleware:
         if any(path == p or path.startswith(p + "/") for p in self.prefixes):
             return True
         if self._admin_routes is None:
-            self._admin_routes = list(_admin_routes(scope["app"].router.routes))
+            self._admin_routes = [
+                r for r in self._table.routes(scope) if (d := dependant_of(r)) and needs_admin(d)
+            ]
         return any(route.matches(scope)[0] is not Match.NONE for route in self._admin_routes)
-
-
-def _admin_routes(routes: Iterable[BaseRoute]) -> Iterable[BaseRoute]:
-    return (r for r in routes if isinstance(r, APIRoute) and needs_admin(r.dependant))
 
 
 def install_admin_access(app: FastAPI, settings: Settings) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
@@ -29,6 +29,13 @@ def app() -> FastAPI:
     def market(admin: AdminUser) -> dict[str, str]:
         return {"ok": "yes"}
 
+    reports = APIRouter(prefix="/reports")
+
+    @reports.get("/sellers/{seller_id}", dependencies=[Depends(get_admin)])
+    def seller_report(seller_id: str) -> dict[str, str]:
+        return {"ok": seller_id}
+
+    app.include_router(reports, prefix="/v2")
     return app
 
 
@@ -49,6 +56,9 @@ def test_routes_needing_an_admin_are_refused_outside_whatever_the_token(app: Fas
     app.dependency_overrides[get_admin] = lambda: "a signed-in administrator"
     assert from_ip(app, "203.0.113.9").get("/reports/market").status_code == 403
     assert from_ip(app, "127.0.0.1").get("/reports/market").status_code == 200
+    # ... also in an included router, and when the admin check is a router-level dependency
+    assert from_ip(app, "203.0.113.9").get("/v2/reports/sellers/s-1").status_code == 403
+    assert from_ip(app, "127.0.0.1").get("/v2/reports/sellers/s-1").status_code == 200
 
 
 def test_other_routes_answer_everyone(app: FastAPI) -> None:

@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from api.behaviour import SEARCH_PERFORMED, BehaviourEvent, InMemoryBehaviourEvents
-from api.metrics import UNMATCHED, install_metrics
+from api.edge.request_limits import install_request_limits
+from api.metrics import install_metrics
+from api.route_table import UNMATCHED
 from souk.settings import Settings
 
 
@@ -23,6 +25,13 @@ def metrics_app() -> FastAPI:
     def order(order_id: int) -> dict[str, int]:
         return {"id": order_id}
 
+    sellers = APIRouter(prefix="/sellers")
+
+    @sellers.get("/{seller_id}/listings")
+    def seller_listings(seller_id: str) -> list[str]:
+        return []
+
+    app.include_router(sellers, prefix="/v2")
     return app
 
 
@@ -40,7 +49,10 @@ def test_requests_are_counted_by_route_template_and_status() -> None:
     client = TestClient(metrics_app())
     for path in ("/orders/1", "/orders/2", "/orders/x", "/nowhere/1", "/nowhere/2"):
         client.get(path)
+    client.get("/v2/sellers/s-1/listings")
     counts = samples(client, "souk_http_requests_total")
+    nested = (("method", "GET"), ("route", "/v2/sellers/{seller_id}/listings"), ("status", "200"))
+    assert counts[nested] == 1
     assert counts[(("method", "GET"), ("route", "/orders/{order_id}"), ("status", "200"))] == 2
     assert counts[(("method", "GET"), ("route", "/orders/{order_id}"), ("status", "422"))] == 1
     assert counts[(("method", "GET"), ("route", UNMATCHED), ("status", "404"))] == 2
@@ -93,3 +105,20 @@ def test_searches_without_results_are_counted_from_the_search_events() -> None:
 def test_the_exposition_is_prometheus_text(path: str) -> None:
     response = TestClient(metrics_app()).get(path)
     assert response.headers["content-type"].startswith("text/plain; version=")
+
+
+def test_requests_refused_before_routing_keep_their_route() -> None:
+    app = FastAPI()
+    install_request_limits(app, Settings(max_request_bytes=10))
+    install_metrics(app, Settings())  # added last: around the limit, as in create_app
+
+    @app.post("/listings/{listing_id}/leads")
+    def lead(listing_id: str) -> None: ...
+
+    client = TestClient(app)
+    assert client.post("/listings/abc/leads", content=b"x" * 11).status_code == 413
+    counts = samples(client, "souk_http_requests_total")
+    assert (
+        counts[(("method", "POST"), ("route", "/listings/{listing_id}/leads"), ("status", "413"))]
+        == 1
+    )

@@ -1,0 +1,58 @@
+"""The whole API (transactional routers, search, operations, edge) on real services.
+
+A migrated database per session (the API tests' ``migrated``) and an isolated catalog
+alias holding the relevance fixture catalogue, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.behaviour import InMemoryBehaviourEvents
+from api.search_wiring import mount_search
+from search.catalog_index import drop_catalog, ensure_catalog
+from search.elastic import async_client
+from search.relevance.evaluate import index_rows
+from search.relevance.judgments import load_catalogue
+from souk.settings import Settings
+from tests.integration.api.conftest import cheap_password_hashing, migrated
+from tests.integration.search.helpers import isolated
+
+__all__ = ["cheap_password_hashing", "migrated"]
+
+
+async def _catalog(settings: Settings, action: str) -> None:
+    es = async_client(settings, timeout=60.0)
+    try:
+        if action == "load":
+            await ensure_catalog(es, settings)
+            sellers, listings = load_catalogue()
+            await index_rows(es, settings.catalog_alias, sellers, listings)
+        else:
+            await drop_catalog(es, settings)
+    finally:
+        await es.close()
+
+
+@pytest.fixture(scope="session")
+def platform(migrated: Settings) -> Iterator[Settings]:
+    """Settings for the migrated database and a loaded, isolated catalog alias."""
+    mine = isolated(migrated).model_copy(update={"behaviour_events_enabled": False})
+    asyncio.run(_catalog(mine, "load"))
+    yield mine
+    asyncio.run(_catalog(mine, "drop"))
+
+
+def whole_app(settings: Settings, **changes: Any) -> FastAPI:
+    """``create_app`` with the search API mounted (unless create_app already mounts it)."""
+    settings = settings.model_copy(update=changes)
+    app = create_app(settings)
+    if not any(getattr(route, "path", None) == "/search" for route in app.routes):
+        mount_search(app, settings, behaviour=InMemoryBehaviourEvents())
+    return app
