@@ -65,9 +65,18 @@ def change_text(change: float | None, change_kind: str, direction: str = "flat")
     return f"{sign}{abs(change) * 100:.1f}%"
 
 
+def egp_short(value: float | None) -> str:
+    """``EGP 1.25M`` from a million up (a key figure's card is narrow), else :func:`egp`."""
+    if value is None or abs(value) < 1_000_000:
+        return egp(value)
+    if abs(value) < 1_000_000_000:
+        return f"EGP {value / 1_000_000:,.2f}M"
+    return f"EGP {value / 1_000_000_000:,.2f}B"
+
+
 def kpi_value(value: float | None, kind: str) -> str:
     if kind == "money":
-        return egp(value)
+        return egp_short(value)
     if kind == "rate":
         return percent(value, decimals=2)
     return count(value)

@@ -32,8 +32,7 @@ STAGE_LABELS = {
 
 
 def kpis(reader: AnalyticsReader, period: Period) -> list[KpiOut]:
-    now = market_queries.totals(reader, period)
-    before = market_queries.totals(reader, period.previous())
+    now, before = market_queries.compared_totals(reader, period)
     return [KpiOut.model_validate(k) for k in compare(MARKET_KPIS, now, before)]
 
 

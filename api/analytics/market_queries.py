@@ -22,15 +22,32 @@ METRICS = """coalesce(sum(impressions), 0)::BIGINT AS impressions,
     coalesce(sum(revenue_egp), 0)::DECIMAL(18, 2) AS revenue_egp"""
 
 
-def totals(reader: AnalyticsReader, period: Period) -> dict[str, Any]:
-    """Market totals over the period (every seller), with the number of searches."""
-    return reader.frame(
-        f"""SELECT count(DISTINCT seller_id) AS active_sellers, {METRICS},
-                  (SELECT coalesce(sum(searches), 0)::BIGINT FROM search_term_daily
-                   WHERE date BETWEEN $1 AND $2) AS searches
-            FROM seller_daily_metrics WHERE date BETWEEN $1 AND $2""",
-        [period.start, period.end],
+TOTALS = ("impressions", "listing_views", "search_clicks", "leads", "orders", "revenue_egp")
+
+
+def compared_totals(
+    reader: AnalyticsReader, period: Period
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Market totals (every seller, with searches) over the period and the previous one."""
+    previous = period.previous()
+    sums = ", ".join(
+        f"coalesce(sum({c}) FILTER (date >= $1), 0) AS {c}, "
+        f"coalesce(sum({c}) FILTER (date < $1), 0) AS previous_{c}"
+        for c in TOTALS
+    )
+    row = reader.frame(
+        f"""SELECT {sums},
+                  count(DISTINCT seller_id) FILTER (date >= $1) AS active_sellers,
+                  count(DISTINCT seller_id) FILTER (date < $1) AS previous_active_sellers,
+                  (SELECT coalesce(sum(searches) FILTER (date >= $1), 0)::BIGINT
+                   FROM search_term_daily WHERE date BETWEEN $2 AND $3) AS searches,
+                  (SELECT coalesce(sum(searches) FILTER (date < $1), 0)::BIGINT
+                   FROM search_term_daily WHERE date BETWEEN $2 AND $3) AS previous_searches
+            FROM seller_daily_metrics WHERE date BETWEEN $2 AND $3""",
+        [period.start, previous.start, period.end],
     ).row(0, named=True)
+    keys = (*TOTALS, "active_sellers", "searches")
+    return {k: row[k] for k in keys}, {k: row[f"previous_{k}"] for k in keys}
 
 
 def series(reader: AnalyticsReader, period: Period) -> pl.DataFrame:

@@ -65,8 +65,7 @@ def totals(reader: AnalyticsReader, seller_id: str, period: Period) -> dict[str,
 
 
 def kpis(reader: AnalyticsReader, seller: SellerRef, period: Period) -> SellerKpisOut:
-    now = totals(reader, seller.seller_id, period)
-    before = totals(reader, seller.seller_id, period.previous())
+    now, before = seller_queries.compared_totals(reader, seller_id=seller.seller_id, period=period)
     figures = [KpiOut.model_validate(k) for k in compare(SELLER_KPIS, now, before)]
     return SellerKpisOut(
         **_envelope(reader, seller, period),

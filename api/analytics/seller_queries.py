@@ -6,6 +6,8 @@ market-wide search volume, which describes buyers, never another seller).
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from api.analytics.periods import Period
@@ -21,6 +23,30 @@ TERM_COLUMNS = {
     "visitors": pl.Int64,
     "market_searches": pl.Int64,
 }
+
+
+TOTALS = ("impressions", "listing_views", "search_clicks", "leads", "orders", "revenue_egp")
+
+
+def compared_totals(
+    reader: AnalyticsReader, *, seller_id: str, period: Period
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The seller's totals over the period and over the previous one, in one scan (with
+    today's active listings in both)."""
+    previous = period.previous()
+    sums = ", ".join(
+        f"coalesce(sum({c}) FILTER (date >= $2), 0) AS {c}, "
+        f"coalesce(sum({c}) FILTER (date < $2), 0) AS previous_{c}"
+        for c in TOTALS
+    )
+    row = reader.frame(
+        f"""SELECT {sums},
+                  (SELECT listings_active FROM dim_seller WHERE seller_id = $1) AS active_listings
+            FROM seller_daily_metrics WHERE seller_id = $1 AND date BETWEEN $3 AND $4""",
+        [seller_id, period.start, previous.start, period.end],
+    ).row(0, named=True)
+    now = {c: row[c] for c in TOTALS} | {"active_listings": row["active_listings"]}
+    return now, {c: row[f"previous_{c}"] for c in TOTALS}
 
 
 def search_terms(

@@ -38,7 +38,7 @@
   function line(label, values, color, axis, dashed) {
     return {
       label: label, data: values, borderColor: color, backgroundColor: color + "33",
-      yAxisID: axis || "y", tension: 0.25, pointRadius: 3, pointHoverRadius: 5,
+      yAxisID: axis || "y", cubicInterpolationMode: "monotone", pointRadius: 3, pointHoverRadius: 5,
       borderWidth: 2, borderDash: dashed ? [6, 4] : [], fill: false,
     };
   }

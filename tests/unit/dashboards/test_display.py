@@ -14,6 +14,8 @@ def test_money_counts_and_rates() -> None:
     assert display.percent(0.1234) == "12.3%"
     assert display.kpi_value(0.25, "rate") == "25.00%"
     assert display.kpi_value(15000.0, "money") == "EGP 15,000"
+    assert display.kpi_value(1_250_000.0, "money") == "EGP 1.25M"
+    assert display.egp_short(3_400_000_000) == "EGP 3.40B"
 
 
 def test_changes_read_with_their_sign_and_unit() -> None:

@@ -1,0 +1,234 @@
+"""Dashboard endpoint latency over HTTP on a warehouse of 10 million synthetic events.
+
+    .venv/bin/python -m benchmarks.dashboard_latency --directory /tmp/souk-dash-bench
+
+Builds (or reuses, when ``DIRECTORY/warehouse`` is already published) the marts from the
+warehouse benchmarks' synthetic raw events, creates a database of its own with an admin,
+starts the API as a child process (``uvicorn api.app:create_app --factory``) and times every
+``/analytics`` endpoint and the seller page from a keep-alive HTTP client: each round picks
+a seller at random and asks for its figures over the last 30 days (the seller endpoints as
+the admin with ``seller_id``, which runs the same queries a seller's own request does).
+Prints p50/p95/p99 per endpoint and overall. Target: p99 < 50 ms per request.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import httpx
+import psycopg
+import typer
+from psycopg import sql
+
+from api.security import create_access_token
+from benchmarks.warehouse_synthetic import Market, generate_raw
+from core import migrate
+from core.db import create_db_engine, make_session_factory
+from core.models import Role
+from core.services import accounts
+from core.unit_of_work import SqlAlchemyUnitOfWork
+from souk.settings import PROJECT_ROOT, Settings, load_settings
+from warehouse.build import BuildConfig, build_days
+from warehouse.layout import WarehouseLayout
+from warehouse.serving import current_version, publish
+
+SELLER_ROUTES: dict[str, dict[str, str]] = {
+    "seller/kpis": {},
+    "seller/timeseries (day)": {"granularity": "day"},
+    "seller/timeseries (week)": {"granularity": "week"},
+    "seller/funnel": {},
+    "seller/listings": {},
+    "seller/search-terms": {},
+}
+MARKET_ROUTES: dict[str, dict[str, str]] = {
+    "market/overview": {},
+    "market/price-index": {},
+    "market/search-terms": {},
+}
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _warehouse(root: Path, market: Market, threads: int) -> WarehouseLayout:
+    layout = WarehouseLayout(root)
+    if current_version(layout) is not None:
+        typer.echo(f"reusing the published marts under {root}")
+        return layout
+    started = time.perf_counter()
+    rows = generate_raw(layout, market)
+    typer.echo(
+        f"generated {sum(rows.values()):,} raw events in {time.perf_counter() - started:.1f}s"
+    )
+    started = time.perf_counter()
+    last = market.start + timedelta(days=market.days - 1)
+    build_days(layout, market.start, last, BuildConfig(threads=threads, memory_limit="8GB"))
+    publish(layout, threads=threads)
+    typer.echo(f"built and published the marts in {time.perf_counter() - started:.1f}s")
+    return layout
+
+
+@contextmanager
+def _database(base: Settings) -> Iterator[Settings]:
+    name = f"souk_bench_dash_{secrets.token_hex(4)}"
+    with psycopg.connect(base.postgres_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    settings = base.model_copy(update={"postgres_db": name})
+    try:
+        migrate.upgrade(settings)
+        yield settings
+    finally:
+        with psycopg.connect(base.postgres_dsn, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+def _admin_token(settings: Settings) -> str:
+    engine = create_db_engine(settings)
+    try:
+        uow = SqlAlchemyUnitOfWork(make_session_factory(engine))
+        user = accounts.register(
+            uow,
+            email=f"bench-{secrets.token_hex(4)}@example.eg",
+            password=secrets.token_hex(8),
+            full_name="Benchmark admin",
+            role=Role.ADMIN,
+        ).user
+    finally:
+        engine.dispose()
+    return create_access_token(settings, user_id=user.id, role=Role.ADMIN)
+
+
+@contextmanager
+def _api(settings: Settings, port: int) -> Iterator[str]:
+    env = os.environ | {
+        "SOUK_POSTGRES_DB": settings.postgres_db,
+        "SOUK_DATA_DIR": str(settings.data_dir),
+        "SOUK_ACCESS_LOG_ENABLED": "false",
+        "SOUK_LOG_LEVEL": "WARNING",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/dashboards/login", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the API did not start (exit code {process.returncode})")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _period(layout: WarehouseLayout) -> tuple[list[str], date, date]:
+    served = current_version(layout)
+    assert served is not None
+    with duckdb.connect(str(served), read_only=True) as conn:
+        sellers = [r[0] for r in conn.execute("SELECT seller_id FROM dim_seller").fetchall()]
+        span = conn.execute("SELECT min(date), max(date) FROM seller_daily_metrics").fetchone()
+        sizes = conn.execute("SELECT table_name, row_count FROM serving_metadata").fetchall()
+    assert span is not None
+    typer.echo("serving " + ", ".join(f"{t}={n:,}" for t, n in sizes))
+    return sellers, max(span[0], span[1] - timedelta(days=29)), span[1]
+
+
+def main(
+    events: int = typer.Option(10_000_000, help="Raw events to generate."),
+    days: int = typer.Option(30, help="Days they spread over."),
+    listings: int = typer.Option(50_000, help="Distinct listings."),
+    sellers: int = typer.Option(5_000, help="Distinct sellers."),
+    rounds: int = typer.Option(200, help="Rounds (one request per endpoint each)."),
+    threads: int = typer.Option(2, help="DuckDB threads for the build."),
+    port: int = typer.Option(18077, help="Loopback port for the API under test."),
+    directory: Path | None = typer.Option(  # noqa: B008
+        None, help="Data dir to keep and reuse (its warehouse/ is reused when published)."
+    ),
+) -> None:
+    """Time the dashboards' JSON endpoints and seller page over HTTP."""
+    data_dir = directory or Path(tempfile.mkdtemp(prefix="souk-dash-bench-"))
+    market = Market(events=events, days=days, listings=listings, sellers=sellers)
+    layout = _warehouse(data_dir / "warehouse", market, threads)
+    seller_ids, start, end = _period(layout)
+    base = load_settings().model_copy(update={"data_dir": data_dir})
+    timings: dict[str, list[float]] = defaultdict(list)
+    rng = random.Random(11)
+    with _database(base) as settings, _api(settings, port) as url:
+        headers = {"Authorization": f"Bearer {_admin_token(settings)}"}
+        period = {"start": start.isoformat(), "end": end.isoformat()}
+        with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+            for warm in range(rounds + 5):
+                seller = {"seller_id": rng.choice(seller_ids)}
+                asks = [
+                    (f"/analytics/{r.split()[0]}", p | seller, r) for r, p in SELLER_ROUTES.items()
+                ]
+                asks += [(f"/analytics/{r.split()[0]}", p, r) for r, p in MARKET_ROUTES.items()]
+                asks.append(("/dashboards/seller", seller, "page /dashboards/seller"))
+                for path, params, name in asks:
+                    started = time.perf_counter()
+                    response = client.get(path, params=period | params)
+                    elapsed = (time.perf_counter() - started) * 1000
+                    response.raise_for_status()
+                    if warm >= 5:
+                        timings[name].append(elapsed)
+    _report(timings, events)
+
+
+def _report(timings: dict[str, list[float]], events: int) -> None:
+    typer.echo(f"{'endpoint':<30}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}  (ms, {events:,} events)")
+    for name, values in timings.items():
+        values.sort()
+        typer.echo(
+            f"{name:<30}{statistics.median(values):9.2f}{_percentile(values, 0.95):9.2f}"
+            f"{_percentile(values, 0.99):9.2f}{values[-1]:9.2f}"
+        )
+    seller = [v for name, vs in timings.items() if name.startswith("seller/") for v in vs]
+    json = [v for name, vs in timings.items() if not name.startswith("page") for v in vs]
+    for group, values in (("seller endpoints", seller), ("all JSON endpoints", json)):
+        values.sort()
+        p99 = _percentile(values, 0.99)
+        typer.echo(
+            f"{group.upper()}: p50 {statistics.median(values):.2f} ms, p99 {p99:.2f} ms "
+            f"({'meets' if p99 < 50 else 'misses'} the 50 ms target)"
+        )
+    load = os.getloadavg()
+    typer.echo(f"load average during the run: {load[0]:.1f} (1 min) on {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    typer.run(main)
