@@ -14,6 +14,15 @@ VISITOR = "coalesce(user_id, 'session:' || session_id)"
 MONEY = "DECIMAL(18, 2)"
 
 
+# fct_search_impressions, one row per listing shown in a search's results (search event x
+# position), is this view over fct_searches: the 20-odd impressions of a search stay nested in
+# its row on disk (writing them out one row each was the build's largest cost).
+SEARCH_IMPRESSIONS_SQL = """SELECT event_id AS search_event_id, search_id, occurred_at,
+    event_date, visitor_id, query_normalised, unnest(results_shown) AS listing_id,
+    generate_subscripts(results_shown, 1) AS position
+    FROM fct_searches"""
+
+
 def _norm(column: str) -> str:
     return f"nullif(lower(trim({column})), '')"
 
@@ -32,19 +41,18 @@ FACTS: tuple[Model, ...] = (
         f"""SELECT DISTINCT ON (event_id) event_id, search_id, occurred_at, event_date, user_id,
                session_id, {VISITOR} AS visitor_id, query, {QUERY_NORMALISED} AS query_normalised,
                filters_json, sort, page, hits_total, took_ms,
-               coalesce(len(results_shown), 0) AS results_count,
+               coalesce(len(results_shown), 0) AS results_count, results_shown,
                coalesce(hits_total, 0) = 0 AS is_zero_result
             FROM searches""",
     ),
     Model(
-        "fct_search_impressions", "facts",
-        "one row per listing shown in a search's results (search event x position); the "
-        "search's visitor and query are on fct_searches (join on search_event_id)",
-        ("search_event_id", "position"), ("raw:searches",),
-        """SELECT search_event_id, event_date, unnest(results_shown) AS listing_id,
-                   generate_subscripts(results_shown, 1) AS position
-            FROM (SELECT DISTINCT ON (event_id) event_id AS search_event_id, event_date,
-                         results_shown FROM searches)""",
+        "agg_listing_impressions", "facts",
+        "one row per listing per day it was shown in search results: impressions (from the "
+        "impression-grain view fct_search_impressions), best and average position",
+        ("listing_id", "event_date"), ("facts:fct_searches",),
+        f"""SELECT listing_id, event_date, count(*) AS impressions,
+                   min(position) AS best_position, round(avg(position), 2) AS avg_position
+            FROM ({SEARCH_IMPRESSIONS_SQL}) GROUP BY listing_id, event_date""",
     ),
     Model(
         "fct_result_clicks", "facts", "one row per SearchResultClicked event", ("event_id",),

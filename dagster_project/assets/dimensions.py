@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 from datetime import date, timedelta
-
 from typing import Any
 
 import dagster as dg

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterator
 from datetime import timedelta
-
 from typing import Any
 
 import dagster as dg

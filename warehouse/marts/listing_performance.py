@@ -8,11 +8,10 @@ LISTING_DAILY_PERFORMANCE = Model(
     "listing_daily_performance", "marts",
     "one row per listing per day on which it was active or had any activity",
     ("listing_id", "date"),
-    ("facts:fct_search_impressions", "facts:fct_listing_views", "facts:fct_result_clicks",
+    ("facts:agg_listing_impressions", "facts:fct_listing_views", "facts:fct_result_clicks",
      "facts:fct_leads", "facts:fct_orders", "facts:fct_listing_price_changes",
      "dims:dim_listing"),
-    """WITH imp AS (SELECT listing_id, count(*) AS impressions FROM fct_search_impressions
-                   GROUP BY 1),
+    """WITH imp AS (SELECT listing_id, impressions FROM agg_listing_impressions),
         views AS (SELECT listing_id, count(*) AS views,
                          count(DISTINCT visitor_id) AS unique_viewers
                   FROM fct_listing_views GROUP BY 1),

@@ -12,11 +12,11 @@ from warehouse.models import Model
 SELLER_DAILY_METRICS = Model(
     "seller_daily_metrics", "marts", "one row per seller per day with any activity or listing",
     ("seller_id", "date"),
-    ("facts:fct_search_impressions", "facts:fct_listing_views", "facts:fct_result_clicks",
+    ("facts:agg_listing_impressions", "facts:fct_listing_views", "facts:fct_result_clicks",
      "facts:fct_leads", "facts:fct_orders", "facts:fct_payments", "dims:dim_listing"),
     """WITH imp AS (
-          SELECT l.seller_id, count(*) AS impressions
-          FROM fct_search_impressions i JOIN dim_listing l USING (listing_id)
+          SELECT l.seller_id, sum(i.impressions)::BIGINT AS impressions
+          FROM agg_listing_impressions i JOIN dim_listing l USING (listing_id)
           GROUP BY l.seller_id),
         views AS (
           SELECT coalesce(v.seller_id, l.seller_id) AS seller_id, count(*) AS listing_views,

@@ -17,7 +17,7 @@ def test_definitions_load_and_validate() -> None:
     assert defs.resolve_sensor_def("raw_files_sensor") is not None
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {"fct_search_impressions", "dim_listing", "seller_daily_metrics",
+    assert {"agg_listing_impressions", "dim_listing", "seller_daily_metrics",
             "market_price_index", "funnel_daily", "marts_database", "raw_searches",
             "dim_governorate", "dim_date"} <= keys  # fmt: skip
     groups = {graph.get(dg.AssetKey(k)).group_name for k in ("fct_leads", "dim_seller",

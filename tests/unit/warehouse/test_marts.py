@@ -15,9 +15,12 @@ def test_facts_are_deduplicated_by_event_id(built: WarehouseLayout) -> None:
     searches = table(built, "facts", "fct_searches")
     assert searches.filter(searches["event_id"] == "e-search-a").height == 1
     assert table(built, "facts", "fct_listing_views").height == 5  # 4 + 1, one redelivered
-    impressions = table(built, "facts", "fct_search_impressions")
-    assert impressions.height == 6  # 3 + 2 + 0 on day 1, 1 on day 2
-    assert row(impressions, search_event_id="e-search-a", position=3)["listing_id"] == "L4"
+    impressions = table(built, "facts", "agg_listing_impressions")
+    assert impressions["impressions"].sum() == 6  # 3 + 2 + 0 on day 1, 1 on day 2
+    l4 = row(impressions, listing_id="L4", event_date=DAY1)
+    assert (l4["impressions"], l4["best_position"]) == (1, 3)
+    l2 = row(impressions, listing_id="L2", event_date=DAY1)
+    assert (l2["impressions"], l2["best_position"], l2["avg_position"]) == (2, 1, 1.5)
 
 
 def test_seller_daily_metrics(built: WarehouseLayout) -> None:

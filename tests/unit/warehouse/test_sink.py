@@ -38,7 +38,7 @@ def test_redelivery_in_other_batches_leaves_the_facts_unchanged(tmp_path: Path) 
     sink.write_batch(batch[::2])
     build_days(once, DAY1, DAY2)
     build_days(twice, DAY1, DAY2)
-    for fact in ("fct_searches", "fct_search_impressions", "fct_listing_views", "fct_leads",
+    for fact in ("fct_searches", "agg_listing_impressions", "fct_listing_views", "fct_leads",
                  "fct_listing_status_changes"):  # fmt: skip
         assert fact_rows(once, fact) == fact_rows(twice, fact), fact
     assert fact_rows(twice, "fct_searches")
