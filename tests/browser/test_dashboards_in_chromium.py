@@ -37,9 +37,11 @@ def page(chromium: Browser) -> Iterator[Page]:
     assert problems == [], problems
 
 
-def _sign_in(page: Page, server: str, person: Person, path: str) -> None:
+def _sign_in(page: Page, server: str, person: Person, path: str, shot: str = "") -> None:
     page.goto(f"{server}{path}")
     assert "/dashboards/login?next=" in page.url  # not signed in yet: the form
+    if shot:
+        _screenshot(page, shot)
     page.fill("input[name=email]", person.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
@@ -50,13 +52,18 @@ def _sign_in(page: Page, server: str, person: Person, path: str) -> None:
     )
 
 
+def _screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+
 def _charts(page: Page) -> dict[str, Any]:
     data: dict[str, Any] = page.evaluate(CHART_DATA)
     return data
 
 
 def test_seller_dashboard(page: Page, live_server: str, world: World) -> None:
-    _sign_in(page, live_server, world.seller_a, f"/dashboards/seller?{RANGE}")
+    _sign_in(page, live_server, world.seller_a, f"/dashboards/seller?{RANGE}", "login.png")
     assert page.evaluate(CHART_STATES) == [
         ["seller-timeseries", "ready"],
         ["seller-funnel", "ready"],
@@ -76,8 +83,7 @@ def test_seller_dashboard(page: Page, live_server: str, world: World) -> None:
     assert page.locator("#listings-table tbody tr").count() == 2
     assert page.locator("#terms-table tbody tr").count() == 2
     assert "souk_dashboard_token" not in page.evaluate("document.cookie")  # HttpOnly
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "seller-dashboard.png"), full_page=True)
+    _screenshot(page, "seller-dashboard.png")
 
 
 def test_a_seller_without_data_sees_empty_charts(
@@ -91,6 +97,7 @@ def test_a_seller_without_data_sees_empty_charts(
     assert page.locator("[data-chart] .empty-state:visible").count() == 2
     assert page.locator("[data-chart] canvas:visible").count() == 0
     assert _charts(page) == {}
+    _screenshot(page, "seller-dashboard-empty.png")
 
 
 def test_market_dashboard(page: Page, live_server: str, world: World) -> None:
@@ -114,5 +121,4 @@ def test_market_dashboard(page: Page, live_server: str, world: World) -> None:
         "Hyundai Elantra 2019",
     ]
     assert all(n > 0 for chart in charts.values() for n in chart["drawn"])
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "market-dashboard.png"), full_page=True)
+    _screenshot(page, "market-dashboard.png")
