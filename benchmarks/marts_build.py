@@ -30,6 +30,7 @@ def main(
     listings: int = typer.Option(50_000, help="Distinct listings."),
     sellers: int = typer.Option(5_000, help="Distinct sellers."),
     threads: int = typer.Option(2, help="DuckDB threads."),
+    reuse: bool = typer.Option(False, "--reuse", help="Keep the raw files already there."),
     directory: Path | None = typer.Option(None, help="Keep the warehouse here (else temp)."),  # noqa: B008
 ) -> None:
     """Generate raw Parquet, then time the whole build from raw to the serving database."""
@@ -37,9 +38,14 @@ def main(
     layout = WarehouseLayout(root)
     market = Market(events=events, days=days, listings=listings, sellers=sellers)
     started = time.perf_counter()
-    written = generate_raw(layout, market)
-    typer.echo(f"generated {sum(written.values()):,} raw rows in "
-               f"{time.perf_counter() - started:.1f}s under {root}")  # fmt: skip
+    if reuse and layout.raw_dir.is_dir():
+        typer.echo(f"reusing the raw files under {root}")
+    else:
+        written = generate_raw(layout, market)
+        typer.echo(
+            f"generated {sum(written.values()):,} raw rows in "
+            f"{time.perf_counter() - started:.1f}s under {root}"
+        )
     started = time.perf_counter()
     results = build_days(layout, market.start, market.start + timedelta(days=days - 1),
                          BuildConfig(threads=threads, memory_limit="8GB"))  # fmt: skip
