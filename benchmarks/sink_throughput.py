@@ -7,8 +7,8 @@
 2. ceiling A: a bare aiokafka consumer reads them in batches and hands each batch to the same
    ``WarehouseSink`` (decode + Parquet) - the sink minus Faust;
 3. ceiling B: a bare aiokafka consumer writes each batch's values straight to Parquet;
-4. the Faust worker (``warehouse.cli sink``, a subprocess) reads them; its rate is timed from
-   its first raw file to the last event on disk;
+4. the Faust worker (``warehouse.cli sink``, a subprocess) reads them, then the batch engine
+   (``--engine batch``); each rate is timed from its first raw file to the last event on disk;
 5. the physical bound: the same records decoded and written from memory (no Kafka), and the
    decoded rows written to Parquet and to DuckDB alone.
 Targets: Faust >= 50,000 events/s and >= 70% of ceiling B.
@@ -162,14 +162,16 @@ def raw_rows(root: Path) -> int:
                if not f.name.startswith("."))  # fmt: skip
 
 
-def faust_worker(settings: Settings, total: int, batch: int, root: Path) -> float:
+def sink_worker(settings: Settings, total: int, batch: int, root: Path, engine: str) -> float:
+    """events/s of ``warehouse.cli sink --engine <engine>`` (a subprocess), first file to last."""
     env = os.environ | {
         "SOUK_DATA_DIR": str(root), "SOUK_STREAMS_TOPIC_PREFIX": settings.streams_topic_prefix,
         "SOUK_STREAMS_APP_ID": f"bench-sink-{secrets.token_hex(3)}",
         "SOUK_STREAMS_WEB_ENABLED": "false", "SOUK_WAREHOUSE_SINK_BATCH_SIZE": str(batch),
         "SOUK_WAREHOUSE_SINK_BATCH_SECONDS": "1.0",
     }  # fmt: skip
-    worker = subprocess.Popen([sys.executable, "-m", "warehouse.cli", "sink"], env=env,
+    command = [sys.executable, "-m", "warehouse.cli", "sink", "--engine", engine]
+    worker = subprocess.Popen(command, env=env,
                               cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
     raw = root / "warehouse" / "raw"
     try:
@@ -185,7 +187,7 @@ def faust_worker(settings: Settings, total: int, batch: int, root: Path) -> floa
                 break
             time.sleep(0.25)
         if not last:
-            raise RuntimeError(f"the Faust worker wrote {count} of {total} events")
+            raise RuntimeError(f"the {engine} sink wrote {count} of {total} events")
         return (total - first_count) / (last - first)
     finally:
         worker.terminate()
@@ -246,7 +248,8 @@ def main(
             bound = physical_bound(messages, batch, root / "bound")
             ceiling_a = asyncio.run(bare_consumer(settings, events, batch, False, root / "a"))
             ceiling_b = asyncio.run(bare_consumer(settings, events, batch, True, root / "b"))
-            through_faust = faust_worker(settings, events, batch, root / "faust")
+            through_faust = sink_worker(settings, events, batch, root / "faust", "faust")
+            through_batch = sink_worker(settings, events, batch, root / "batch", "batch")
     finally:
         asyncio.run(drop_topics(settings, names))
     for name, value in bound.items():
@@ -254,8 +257,10 @@ def main(
     typer.echo(f"ceiling A bare aiokafka + WarehouseSink        {ceiling_a:>12,.0f} events/s")
     typer.echo(f"ceiling B bare aiokafka -> Parquet (no decode) {ceiling_b:>12,.0f} events/s")
     typer.echo(f"SINK    Faust take_events -> WarehouseSink     {through_faust:>12,.0f} events/s")
+    typer.echo(f"SINK    batch engine (aiokafka getmany)        {through_batch:>12,.0f} events/s")
     typer.echo(f"ratio   Faust / ceiling A = {through_faust / ceiling_a:.0%}, "
                f"Faust / ceiling B = {through_faust / ceiling_b:.0%} "
+               f"; batch engine / ceiling B = {through_batch / ceiling_b:.0%} "
                f"(targets: >= 50,000 events/s and >= 70%); load average now "
                f"{os.getloadavg()[0]:.1f}")  # fmt: skip
 

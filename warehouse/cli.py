@@ -72,8 +72,16 @@ def publish_command() -> None:
 @warehouse_app.command("sink")
 def sink(
     loglevel: str = typer.Option("warn", help="Faust log level (crit, error, warn, info)."),
+    engine: str = typer.Option("faust", help="faust (agents) or batch (aiokafka batches)."),
 ) -> None:
-    """Run a Faust worker with only the warehouse sink agents (to scale the sink alone)."""
+    """Run the warehouse sink alone: a Faust worker with only its agents, or the batch consumer."""
+    if engine == "batch":
+        import asyncio
+
+        from warehouse.batch_consumer import run_batch_consumer
+
+        asyncio.run(run_batch_consumer(load_settings()))
+        return
     import faust
 
     from streams.app import build_app
