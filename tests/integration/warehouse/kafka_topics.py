@@ -7,7 +7,7 @@ import os
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -50,7 +50,7 @@ async def delete_topics(settings: Settings) -> None:
         await admin.close()
 
 
-async def produce(settings: Settings, messages: list[tuple[str, bytes | None]]) -> None:
+async def produce(settings: Settings, messages: Sequence[tuple[str, bytes | None]]) -> None:
     """Send ``(platform topic, value)`` pairs to the isolated topics."""
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=5)
     await producer.start()

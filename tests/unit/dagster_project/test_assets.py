@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import polars as pl
@@ -53,7 +54,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path, warehouse_start_date="2026-02-01")
 
 
-def resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+def resources(settings: Settings) -> dict[str, Any]:
     return {
         "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
         "postgres": FakePostgres(dsn="unused"),
@@ -119,7 +120,7 @@ def test_the_sensor_requests_runs_for_days_with_new_raw_files(settings: Settings
     with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
         first = sensor(context)
     assert isinstance(first, dg.SensorResult)
-    assert sorted(r.partition_key for r in first.run_requests or []) == [
+    assert sorted(str(r.partition_key) for r in first.run_requests or []) == [
         DAY1.isoformat(), DAY2.isoformat()]  # fmt: skip
     with dg.build_sensor_context(resources={"warehouse": warehouse},
                                  cursor=first.cursor) as context:  # fmt: skip

@@ -43,7 +43,10 @@ def reader(built: WarehouseLayout) -> Iterator[MartsReader]:
 def table(layout: WarehouseLayout, layer: str, name: str) -> pl.DataFrame:
     """Every partition of a table, in a stable order."""
     files = ", ".join(f"'{p}'" for p in layout.dated_files(layer, name))
-    return duckdb.sql(f"SELECT * FROM read_parquet([{files}]) ORDER BY ALL").pl()
+    relation = duckdb.sql(f"SELECT * FROM read_parquet([{files}]) ORDER BY ALL")
+    assert relation is not None
+    frame: pl.DataFrame = relation.pl()
+    return frame
 
 
 def row(frame: pl.DataFrame, **where: object) -> dict[str, object]:

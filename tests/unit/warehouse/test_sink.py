@@ -15,7 +15,7 @@ from warehouse.sink import WarehouseSink
 
 def fact_rows(layout: WarehouseLayout, name: str) -> list[tuple[object, ...]]:
     files = ", ".join(f"'{p}'" for p in layout.dated_files("facts", name))
-    return duckdb.sql(f"SELECT * FROM read_parquet([{files}]) ORDER BY ALL").fetchall()
+    return duckdb.execute(f"SELECT * FROM read_parquet([{files}]) ORDER BY ALL").fetchall()
 
 
 def test_the_same_batch_twice_rewrites_the_same_files(tmp_path: Path) -> None:
