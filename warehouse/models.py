@@ -2,7 +2,8 @@
 
 Sources are written ``layer:table`` and bound to temporary views named after the table:
 
-- ``raw:<t>`` the raw files of the day being built (an empty typed view when there are none);
+- ``raw:<t>`` the raw events of the day being built, one row per ``event_id`` (an empty typed
+  view when there are none);
 - ``facts:<t>``, ``dims:<t>``, ``marts:<t>`` that layer's file for the same day;
 - ``facts<=:<t>``, ``dims<=:<t>`` every file of that layer up to and including the day;
 - ``static:<t>`` an undated table (``dims/<t>/part.parquet``, ``snapshots/<t>/part.parquet``).
@@ -41,6 +42,14 @@ class BuildResult:
     seconds: float
 
 
+# One row per event_id without a wide hash table: the (rare) duplicated ids are found with a
+# narrow GROUP BY; every other row streams through an anti join.
+DEDUPLICATED = """
+    WITH dup AS (SELECT event_id FROM {t}_files GROUP BY event_id HAVING count(*) > 1)
+    SELECT * FROM {t}_files ANTI JOIN dup USING (event_id)
+    UNION ALL
+    SELECT DISTINCT ON (event_id) * FROM {t}_files SEMI JOIN dup USING (event_id)"""
+
 # Undated tables that may be absent (a Postgres snapshot not taken yet): their empty shape.
 OPTIONAL_STATIC: dict[str, dict[str, str]] = {}
 
@@ -62,7 +71,9 @@ def bind_sources(
     for source in model.sources:
         layer, table = source.split(":", 1)
         if layer == "raw":
-            register_view(conn, table, layout.raw_files(table, day), raw_columns(BY_NAME[table]))
+            register_view(conn, f"{table}_files", layout.raw_files(table, day),
+                          raw_columns(BY_NAME[table]))  # fmt: skip
+            conn.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {DEDUPLICATED.format(t=table)}")
         elif layer.endswith("<="):
             files = [
                 p

@@ -1,8 +1,9 @@
 """Staging: raw events of one day, deduplicated by ``event_id``, typed and conformed.
 
-Every fact keeps one row per event (``DISTINCT ON (event_id)``), whatever the number of
-times the sink wrote it; money becomes ``DECIMAL(18, 2)``; search text is normalised
-(lower case, trimmed, single spaces) so that one query is one search term.
+Every fact keeps one row per event whatever the number of times the sink wrote it (the
+``raw:`` sources are bound to deduplicated views, see ``warehouse.models``); money becomes
+``DECIMAL(18, 2)``; search text is normalised (lower case, trimmed, single spaces) so that
+one query is one search term.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ MONEY = "DECIMAL(18, 2)"
 
 
 # fct_search_impressions, one row per listing shown in a search's results (search event x
-# position), is this view over fct_searches: the 20-odd impressions of a search stay nested in
-# its row on disk (writing them out one row each was the build's largest cost).
-SEARCH_IMPRESSIONS_SQL = """SELECT event_id AS search_event_id, search_id, occurred_at,
-    event_date, visitor_id, query_normalised, unnest(results_shown) AS listing_id,
-    generate_subscripts(results_shown, 1) AS position
-    FROM fct_searches"""
+# position), is this view over the deduplicated raw searches: the 20-odd impressions of a
+# search stay nested in its raw row (writing them out one row each, 50M rows for 10M events,
+# was the build's largest cost); agg_listing_impressions is what the marts read.
+SEARCH_IMPRESSIONS_SQL = f"""SELECT event_id AS search_event_id, search_id, occurred_at,
+    event_date, {VISITOR} AS visitor_id, {QUERY_NORMALISED} AS query_normalised,
+    unnest(results_shown) AS listing_id, generate_subscripts(results_shown, 1) AS position
+    FROM searches"""
 
 
 def _norm(column: str) -> str:
@@ -31,17 +33,17 @@ FACTS: tuple[Model, ...] = (
     Model(
         "fct_listing_views", "facts", "one row per ListingViewed event", ("event_id",),
         ("raw:listing_views",),
-        f"""SELECT DISTINCT ON (event_id) event_id, occurred_at, event_date, listing_id,
+        f"""SELECT event_id, occurred_at, event_date, listing_id,
                seller_id, user_id, session_id, {VISITOR} AS visitor_id, source
             FROM listing_views""",
     ),
     Model(
         "fct_searches", "facts", "one row per SearchPerformed event (a page of results)",
         ("event_id",), ("raw:searches",),
-        f"""SELECT DISTINCT ON (event_id) event_id, search_id, occurred_at, event_date, user_id,
+        f"""SELECT event_id, search_id, occurred_at, event_date, user_id,
                session_id, {VISITOR} AS visitor_id, query, {QUERY_NORMALISED} AS query_normalised,
                filters_json, sort, page, hits_total, took_ms,
-               coalesce(len(results_shown), 0) AS results_count, results_shown,
+               coalesce(len(results_shown), 0) AS results_count,
                coalesce(hits_total, 0) = 0 AS is_zero_result
             FROM searches""",
     ),
@@ -49,7 +51,7 @@ FACTS: tuple[Model, ...] = (
         "agg_listing_impressions", "facts",
         "one row per listing per day it was shown in search results: impressions (from the "
         "impression-grain view fct_search_impressions), best and average position",
-        ("listing_id", "event_date"), ("facts:fct_searches",),
+        ("listing_id", "event_date"), ("raw:searches",),
         f"""SELECT listing_id, event_date, count(*) AS impressions,
                    min(position) AS best_position, round(avg(position), 2) AS avg_position
             FROM ({SEARCH_IMPRESSIONS_SQL}) GROUP BY listing_id, event_date""",
@@ -57,7 +59,7 @@ FACTS: tuple[Model, ...] = (
     Model(
         "fct_result_clicks", "facts", "one row per SearchResultClicked event", ("event_id",),
         ("raw:result_clicks",),
-        f"""SELECT DISTINCT ON (event_id) event_id, search_id, occurred_at, event_date,
+        f"""SELECT event_id, search_id, occurred_at, event_date,
                user_id, session_id, {VISITOR} AS visitor_id,
                {QUERY_NORMALISED} AS query_normalised, listing_id, seller_id, position
             FROM result_clicks""",
@@ -65,14 +67,14 @@ FACTS: tuple[Model, ...] = (
     Model(
         "fct_leads", "facts", "one row per LeadCreated event", ("event_id",),
         ("raw:lead_created",),
-        """SELECT DISTINCT ON (event_id) event_id, lead_id, occurred_at, event_date, listing_id,
+        """SELECT event_id, lead_id, occurred_at, event_date, listing_id,
                seller_id, buyer_id, channel
             FROM lead_created""",
     ),
     Model(
         "fct_orders", "facts", "one row per OrderPlaced event", ("event_id",),
         ("raw:order_placed",),
-        f"""SELECT DISTINCT ON (event_id) event_id, order_id, occurred_at, event_date, buyer_id,
+        f"""SELECT event_id, order_id, occurred_at, event_date, buyer_id,
                seller_id, kind, total_egp::{MONEY} AS total_egp,
                coalesce(json_array_length(payload_json, '$.items'), 0) AS items_count,
                list_filter(json_extract_string(payload_json, '$.items[*].listing_id'),
@@ -82,7 +84,7 @@ FACTS: tuple[Model, ...] = (
     Model(
         "fct_payments", "facts", "one row per payment outcome (PaymentCaptured or Declined)",
         ("event_id",), ("raw:payment_captured", "raw:payment_declined"),
-        f"""SELECT DISTINCT ON (event_id) * FROM (
+        f"""SELECT * FROM (
               SELECT event_id, payment_id, order_id, seller_id, occurred_at, event_date,
                      'captured' AS status, amount_egp::{MONEY} AS amount_egp, provider,
                      NULL::VARCHAR AS decline_reason
@@ -95,7 +97,7 @@ FACTS: tuple[Model, ...] = (
     Model(
         "fct_listing_price_changes", "facts", "one row per ListingPriceChanged event",
         ("event_id",), ("raw:listing_price_changed",),
-        f"""SELECT DISTINCT ON (event_id) event_id, listing_id, seller_id, occurred_at,
+        f"""SELECT event_id, listing_id, seller_id, occurred_at,
                event_date, version, old_price_egp::{MONEY} AS old_price_egp,
                new_price_egp::{MONEY} AS new_price_egp,
                round((new_price_egp - old_price_egp) / nullif(old_price_egp, 0), 4)
@@ -108,7 +110,7 @@ FACTS: tuple[Model, ...] = (
         ("event_id",),
         ("raw:listing_published", "raw:listing_reserved", "raw:listing_released",
          "raw:listing_sold", "raw:listing_archived"),
-        f"""SELECT DISTINCT ON (event_id) * FROM (
+        f"""SELECT * FROM (
               SELECT event_id, listing_id, seller_id, occurred_at, event_date, version,
                      event_type, 'active' AS status, NULL::VARCHAR AS order_id,
                      price_egp::{MONEY} AS price_egp FROM listing_published
@@ -126,7 +128,7 @@ FACTS: tuple[Model, ...] = (
         "stg_listings_published", "facts",
         "one row per ListingPublished event, with the listing's attributes", ("event_id",),
         ("raw:listing_published",),
-        f"""SELECT DISTINCT ON (event_id) event_id, listing_id, seller_id, occurred_at AS
+        f"""SELECT event_id, listing_id, seller_id, occurred_at AS
                published_at, event_date, version, {_norm("category")} AS category,
                {_norm("make")} AS make, {_norm("model")} AS model, trim, year,
                body_type, fuel, transmission, mileage_km, {_norm("condition")} AS condition,
@@ -137,7 +139,7 @@ FACTS: tuple[Model, ...] = (
     Model(
         "stg_sellers_registered", "facts", "one row per SellerRegistered event",
         ("event_id",), ("raw:seller_registered",),
-        f"""SELECT DISTINCT ON (event_id) event_id, seller_id, user_id, occurred_at AS
+        f"""SELECT event_id, seller_id, user_id, occurred_at AS
                registered_at, event_date, seller_type, name AS display_name,
                replace({_norm("governorate")}, ' ', '_') AS governorate
             FROM seller_registered""",
