@@ -8,7 +8,7 @@ shutdown. Tests pass a fake :class:`BehaviourEvents`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -52,26 +52,26 @@ def mount_search(
     app.router.lifespan_context = lifespan
 
 
-def _catalog(request: Request) -> CatalogSearch:
+async def _catalog(request: Request) -> CatalogSearch:
     catalog: CatalogSearch = request.app.state.catalog_search
     return catalog
 
 
-def _behaviour(request: Request) -> BehaviourEvents:
+async def _behaviour(request: Request) -> BehaviourEvents:
     events: BehaviourEvents = request.app.state.behaviour_events
     return events
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.search_settings
     return settings
 
 
-def _session_id(request: Request) -> str:
+async def _session_id(request: Request) -> str:
     return request.headers.get(SESSION_HEADER) or f"anon-{uuid.uuid4()}"
 
 
-def _user_id(request: Request) -> str | None:
+async def _user_id(request: Request) -> str | None:
     """The signed-in user, when an auth middleware has put one on the request."""
     user = getattr(request.state, "user_id", None)
     return str(user) if user else None
@@ -84,11 +84,11 @@ SessionIdDep = Annotated[str, Depends(_session_id)]
 UserIdDep = Annotated[str | None, Depends(_user_id)]
 
 
-def only_query_params(*allowed: str) -> Callable[[Request], None]:
+def only_query_params(*allowed: str) -> Callable[[Request], Awaitable[None]]:
     """A dependency refusing (422) query parameters the endpoint doesn't know."""
     known = sorted(allowed)
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - set(known))
         if unknown:
             raise HTTPException(

@@ -863,7 +863,7 @@ class PgsyncRunner:
             "LOG_INTERVAL": "5",
             # PGSync's default is 10 s: a cold node on a busy two-core machine can take longer
             # for the first 5,000-document bulk request, and PGSync then gives up
-            "ELASTICSEARCH_TIMEOUT": "120",
+            "ELASTICSEARCH_TIMEOUT": "600",
         }
         if self.target.api_versioning:
             # the 7.x client then sends "compatible-with=7": the 8.x server's REST compatibility
@@ -896,11 +896,11 @@ class PgsyncRunner:
             raise BenchmarkError(f"{step} exited {code}: {last_error(log)}")
         return took
 
-    def daemon(self) -> subprocess.Popen[bytes]:
-        out = self._log("daemon").open("wb")
+    def daemon(self, log: str, extra_env: dict[str, str]) -> subprocess.Popen[bytes]:
+        out = self._log(log).open("wb")
         return subprocess.Popen(
             [str(self.venv / "bin" / "pgsync"), "-c", str(self.schema), "--daemon"],
-            env=self.env(),
+            env={**self.env(), **extra_env},
             cwd=self.run_dir,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -956,26 +956,37 @@ def run_pgsync_target(
             f"pgsync[{target.name}]: initial sync {result['initial_sync_seconds']} s "
             f"({result['initial_sync_docs_per_s']} docs/s)"
         )
-        say(f"pgsync[{target.name}]: daemon; {args.rate}/s updates for {args.duration}s")
-        daemon = runner.daemon()
-        run = LatencyRun(runner.db, es, runner.index, ("version",), args.poll_interval)
-        try:
-            result["warm_up_ms"] = round(run.warm_up(ids[0], timeout=120) * 1000, 1)
-        except BenchmarkError as exc:
-            raise BenchmarkError(f"{exc}; daemon log: {last_error(runner._log('daemon'))}") from exc
-        result["latency"] = run.run(ids[1:], args.rate, args.duration, args.settle)
-        lat = result["latency"]
-        say(
-            f"pgsync[{target.name}]: latency p50 {lat.get('p50_ms')} ms, p99 {lat.get('p99_ms')} "
-            f"ms ({lat['seen']}/{lat['updates']} seen)"
-        )
+        variants: list[tuple[str, dict[str, str]]] = [("latency", {})]
+        if args.pgsync_tuned:
+            variants.append(("latency_tuned", args.pgsync_tuned))
+            result["tuned_env"] = args.pgsync_tuned
+        for key, extra_env in variants:
+            label = "daemon" if not extra_env else "daemon-tuned"
+            say(
+                f"pgsync[{target.name}]: {label} {extra_env or '(defaults)'}; "
+                f"{args.rate}/s updates for {args.duration}s"
+            )
+            daemon = runner.daemon(label, extra_env)
+            run = LatencyRun(runner.db, es, runner.index, ("version",), args.poll_interval)
+            try:
+                result[f"{key}_warm_up_ms"] = round(run.warm_up(ids[0], timeout=120) * 1000, 1)
+            except BenchmarkError as exc:
+                raise BenchmarkError(
+                    f"{exc}; {label} log: {last_error(runner._log(label))}"
+                ) from exc
+            result[key] = lat = run.run(ids[1:], args.rate, args.duration, args.settle)
+            say(
+                f"pgsync[{target.name}]: {key} p50 {lat.get('p50_ms')} ms, "
+                f"p99 {lat.get('p99_ms')} ms ({lat['seen']}/{lat['updates']} seen)"
+            )
+            result[f"{label}_exit_code"] = stop_process(daemon)
+            daemon = None
     except BenchmarkError as exc:
         result["error"] = str(exc)
         say(f"pgsync[{target.name}]: FAILED: {exc}")
     finally:
         if daemon is not None:
-            code = stop_process(daemon)
-            result["daemon_exit_code"] = code
+            result["daemon_exit_code"] = stop_process(daemon)
         if bootstrapped:
             try:
                 runner.tool("teardown", "bootstrap", "-t", "-c", schema, timeout=300)
@@ -1210,23 +1221,20 @@ def _drop_souk_outputs(bench: Settings, es: EsHttp, alias: str, result: dict[str
         es.delete_index(index)
     es.delete_index(f"{alias}-sellers")
     try:
-        from pipelines.topics import RelayTopics
-
-        topics = RelayTopics(bench.relay_topic_prefix).all()
-        result["topics_deleted"] = asyncio.run(_delete_topics(bench, topics))
+        result["topics_deleted"] = asyncio.run(_delete_topics(bench))
     except Exception as exc:  # cleanup is best effort and reported
         result["topics_cleanup_error"] = repr(exc)
 
 
-async def _delete_topics(settings: Settings, prefixed: list[str]) -> list[str]:
+async def _delete_topics(settings: Settings) -> list[str]:
     from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
-        prefix = settings.relay_topic_prefix
-        names = [t for t in await admin.list_topics() if prefix and t.startswith(prefix)]
-        names = sorted(set(names) | {t for t in prefixed if t in names})
+        # the relay's topics (prefix) and the Faust app's own (its id, e.g. __assignor-__leader)
+        mine = tuple(p for p in (settings.relay_topic_prefix, f"{settings.streams_app_id}-") if p)
+        names = sorted(t for t in await admin.list_topics() if t.startswith(mine))
         if names:
             await admin.delete_topics(names)
         return names
@@ -1281,6 +1289,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=str(PROJECT_ROOT / ".local" / "pgsync-venv"),
         help="PGSync's own virtualenv (created when missing or stale)",
     )
+    parser.add_argument(
+        "--pgsync-tuned",
+        default="REDIS_WRITE_CHUNK_SIZE=1",
+        help="a second daemon run with these PGSync settings (KEY=VALUE,...; '' to skip). "
+        "By default PGSync's producer pushes change notifications to Redis only in chunks of "
+        "REDIS_WRITE_CHUNK_SIZE=500 while they keep arriving faster than POLL_TIMEOUT (0.1 s)",
+    )
     parser.add_argument("--pgsync-index", default="pgsync-listings", help="PGSync's index")
     parser.add_argument("--redis-port", type=int, default=16390, help="the private Redis's port")
     parser.add_argument("--shim-port", type=int, default=19290, help="the root-endpoint shim")
@@ -1304,6 +1319,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.pgsync_venv = Path(args.pgsync_venv).resolve()
     args.out = Path(args.out).resolve()
+    args.pgsync_tuned = dict(
+        item.split("=", 1) for item in args.pgsync_tuned.split(",") if "=" in item
+    )
     args.sides = [s.strip() for s in args.sides.split(",") if s.strip()]
     args.targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     bad = [t for t in args.targets if t not in TARGETS] + [
@@ -1384,7 +1402,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def print_summary(out: dict[str, Any]) -> None:
-    rows = [(f"pgsync/{r['target']}", r) for r in out.get("pgsync", [])]
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for r in out.get("pgsync", []):
+        rows.append((f"pgsync/{r['target']}", r))
+        if "latency_tuned" in r:
+            rows.append(("  + tuned settings", {"latency": r["latency_tuned"]}))
     if isinstance(out.get("souk"), dict) and "skipped" not in out["souk"]:
         rows.append(("souk relay+faust", out["souk"]))
     say(f"{'side':<22}{'initial sync s':>15}{'docs/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'seen':>11}")

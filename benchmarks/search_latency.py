@@ -31,6 +31,7 @@ from search.query.builder import build_search_body
 from search.synthetic import SyntheticMarket
 from souk.settings import PROJECT_ROOT, Settings, load_settings
 from souk.topics import LISTING_VIEWS, RESULT_CLICKS, SEARCHES
+from tests.integration.search.helpers import eventually
 
 CHUNK = 2000
 
@@ -115,6 +116,7 @@ async def create_behaviour_topics(settings: Settings) -> None:
 
 async def measure(settings: Settings, port: int, requests: int, levels: list[int]) -> None:
     queries = query_mix()
+    errors: list[int] = []
     es = async_client(settings, timeout=30.0)
     base = f"http://127.0.0.1:{port}"
     limits = httpx.Limits(max_connections=max(levels), max_keepalive_connections=max(levels))
@@ -122,7 +124,8 @@ async def measure(settings: Settings, port: int, requests: int, levels: list[int
 
         async def through_api(params: dict[str, Any]) -> None:
             response = await api.get("/search", params=params)
-            response.raise_for_status()
+            if not response.is_success:
+                errors.append(response.status_code)
 
         async def straight_to_es(params: dict[str, Any]) -> None:
             body = build_search_body(search_request(params))
@@ -137,7 +140,8 @@ async def measure(settings: Settings, port: int, requests: int, levels: list[int
             typer.echo(f"{level:>3} clients  API p50 {a50:6.1f} ms  p99 {a99:6.1f} ms  "
                        f"{api_rate:6.0f} req/s | ES p50 {e50:6.1f} ms  p99 {e99:6.1f} ms  "
                        f"{es_rate:6.0f} req/s | overhead p50 x{a50 / e50:.2f} p99 x{a99 / e99:.2f} "
-                       f"throughput x{es_rate / api_rate:.2f}")  # fmt: skip
+                       f"throughput x{es_rate / api_rate:.2f} | errors {len(errors)}")  # fmt: skip
+            errors.clear()
     await es.close()
 
 
@@ -154,6 +158,17 @@ def start_api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
 
 
+async def wait_until_serving(port: int) -> None:
+    async def serving() -> bool:
+        try:
+            async with httpx.AsyncClient() as probe:
+                return (await probe.get(f"http://127.0.0.1:{port}/suggest?q=to")).is_success
+        except httpx.TransportError:
+            return False
+
+    await eventually(serving, within=300, every=0.5)  # importing the whole API takes a while
+
+
 async def main(args: argparse.Namespace) -> None:
     base = load_settings()
     settings = base.model_copy(update={"catalog_alias": args.alias,
@@ -162,13 +177,7 @@ async def main(args: argparse.Namespace) -> None:
     await create_behaviour_topics(settings)
     server = start_api(settings, args.port)
     try:
-        async with httpx.AsyncClient() as probe:
-            for _ in range(100):
-                try:
-                    if (await probe.get(f"http://127.0.0.1:{args.port}/suggest?q=to")).is_success:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.2)
+        await wait_until_serving(args.port)
         await measure(settings, args.port, args.requests, args.concurrency)
     finally:
         server.terminate()

@@ -126,45 +126,56 @@ class CatalogWriter:
         return {doc["_id"]: int(doc["_version"]) for doc in response["docs"] if doc.get("found")}
 
     async def apply_seller_change(self, change: RowChange) -> WriteReport:
-        """Store a seller change and re-denormalise the seller's listings with it."""
-        summary = seller_summary(change.row) if change.row else None
-        store_op = (
-            {"_index": self.sellers, "_id": change.key, "version": change.lsn,
-             "version_type": "external_gte"},
-            {"seller": summary, "lsn": change.lsn, "deleted": summary is None},
-        )  # fmt: skip
-        outcome = await bulk_write(self.es, [store_op])
-        if outcome.failures or outcome.conflicts:
-            return WriteReport(stale=outcome.conflicts, failures=outcome.failures)
+        return await self.apply_seller_changes([change])
+
+    async def apply_seller_changes(self, changes: list[RowChange]) -> WriteReport:
+        """Store seller changes and re-denormalise their listings (one refresh per batch)."""
+        batch = {c.key: c for c in newest_per_key(changes)}
+        operations = []
+        for change in batch.values():
+            summary = seller_summary(change.row) if change.row else None
+            operations.append((
+                {"_index": self.sellers, "_id": change.key, "version": change.lsn,
+                 "version_type": "external_gte"},
+                {"seller": summary, "lsn": change.lsn, "deleted": summary is None}))  # fmt: skip
+        outcome = await bulk_write(self.es, operations)
+        report = WriteReport(
+            written=outcome.written, stale=outcome.conflicts, failures=outcome.failures
+        )
+        stored = await self.stored_sellers(set(batch) - set(outcome.failures))
+        fresh = {sid: s for sid, s in stored.items() if s.lsn == batch[sid].lsn}
+        if not fresh:
+            return report
         await self.es.indices.refresh(index=self.catalog)
-        report = WriteReport(written=1)
-        async for page in self._listings_of(change.key):
-            operations = []
+        async for page in self._listings_of(sorted(fresh)):
+            rewrites = []
             for hit in page:
                 source = hit["_source"]
-                if source.get("deleted") or (source.get("seller_lsn") or -1) > change.lsn:
+                if source.get("deleted"):
+                    continue
+                seller = fresh[source["seller_id"]]
+                if (source.get("seller_lsn") or -1) > seller.lsn:
                     continue
                 meta = {"_index": self.catalog, "_id": hit["_id"], "version": hit["_version"],
                         "version_type": "external_gte"}  # fmt: skip
                 document = listing_document(
-                    source["listing"], summary, listing_lsn=hit["_version"], seller_lsn=change.lsn
-                )
-                operations.append((meta, document))
-            outcome = await bulk_write(self.es, operations)
+                    source["listing"], seller.summary, listing_lsn=hit["_version"],
+                    seller_lsn=seller.lsn)  # fmt: skip
+                rewrites.append((meta, document))
+            outcome = await bulk_write(self.es, rewrites)
             report.written += outcome.written
             report.stale += outcome.conflicts
-            report.failures |= outcome.failures
         return report
 
-    async def _listings_of(self, seller_id: str) -> Any:
+    async def _listings_of(self, seller_ids: list[str]) -> Any:
         after: list[Any] | None = None
         while True:
             body: dict[str, Any] = {
-                "query": {"term": {"seller_id": seller_id}},
+                "query": {"terms": {"seller_id": seller_ids}},
                 "sort": [{"listing_id": "asc"}],
                 "size": PAGE,
                 "version": True,
-                "_source": ["listing", "deleted", "seller_lsn"],
+                "_source": ["listing", "deleted", "seller_lsn", "seller_id"],
             }
             if after:
                 body["search_after"] = after

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from search.analysis.analyser import fold_variants
 from search.analysis.normalise import tokenise
@@ -27,16 +28,23 @@ def _wanted(concepts: tuple[Concept, ...]) -> tuple[set[str], set[str], set[str]
     return surface, stems, canon
 
 
+@lru_cache(maxsize=65536)
+def _word_facts(word: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    """Each token of a displayed word with its stem and canonical tokens (cached)."""
+    vocabulary = load_vocabulary()
+    facts = []
+    for token in fold_variants(tokenise(word), vocabulary):
+        _, found = vocabulary.match([token], 0)
+        facts.append((token, stem(token), frozenset(found)))
+    return tuple(facts)
+
+
 def _matches(word: str, wanted: tuple[set[str], set[str], set[str]]) -> bool:
     surface, stems, canon = wanted
-    vocabulary = load_vocabulary()
-    for token in fold_variants(tokenise(word), vocabulary):
-        if token in surface or stem(token) in stems:
-            return True
-        _, found = vocabulary.match([token], 0)
-        if found & canon:
-            return True
-    return False
+    return any(
+        token in surface or stemmed in stems or not found.isdisjoint(canon)
+        for token, stemmed, found in _word_facts(word)
+    )
 
 
 def highlight(text: str | None, concepts: tuple[Concept, ...]) -> str | None:

@@ -121,14 +121,11 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
         writer = await sink.writer()
         async for events in cast(Stream[bytes], stream).take_events(size, within=within):
             good, bad = _parse_batch(list(events), "sellers")
-            newest: dict[str, tuple[Any, RowChange]] = {}
+            changes = [change for _, change in good]
+            report = await with_retries(
+                partial(writer.apply_seller_changes, changes), "re-denormalising sellers"
+            )
             for event, change in good:
-                if change.key not in newest or change.lsn >= newest[change.key][1].lsn:
-                    newest[change.key] = (event, change)
-            for event, change in newest.values():
-                report = await with_retries(
-                    partial(writer.apply_seller_change, change), "re-denormalising a seller"
-                )
                 if change.key in report.failures:
                     bad.append((event, report.failures[change.key]))
             for event, reason in bad:

@@ -23,6 +23,9 @@ PHONETIC_BOOST = 0.6
 PREFIX_BOOST = 0.5
 MIN_FUZZY_LENGTH = 4
 CAR_PRIOR = 3.0  # a car marketplace: without a part or service word, cars come first
+# Words that say little next to a make or a model ("3arabeya hyundai mosta3mala"): they rank,
+# they don't have to match. On their own they are required like any word.
+WEAK = frozenset({"term:car", "term:used", "term:new", "term:negotiable", "term:dealer"})
 PART_OR_SERVICE = frozenset(
     {"term:spare_parts", "term:tyres", "term:brake_pads", "term:oil_filter", "term:battery",
      "term:headlight", "term:maintenance", "term:inspection", "term:detailing"}
@@ -75,16 +78,17 @@ def minimum_should_match(count: int) -> int:
 
 
 def text_query(concepts: tuple[Concept, ...], *, as_you_type: bool) -> dict[str, Any] | None:
-    """Most word concepts must match; a year only ranks (a 2017 Corolla still answers 2018)."""
+    """Most word concepts must match; years and weak words only rank (a 2017 Corolla still
+    answers "corolla 2018")."""
     if not concepts:
         return None
     clauses = [
         (c, concept_clause(c, as_you_type=as_you_type and i == len(concepts) - 1))
         for i, c in enumerate(concepts)
     ]
-    words_only = all(c.year is not None for c in concepts)
-    required = [cl for c, cl in clauses if c.year is None or words_only]
-    optional = [cl for c, cl in clauses if c.year is not None and not words_only]
+    strong = [c for c in concepts if c.year is None and not (c.canon and c.canon <= WEAK)]
+    required = [cl for c, cl in clauses if c in strong] or [cl for _, cl in clauses]
+    optional = [cl for c, cl in clauses if strong and c not in strong]
     words = {
         "bool": {"should": required, "minimum_should_match": minimum_should_match(len(required))}
     }
