@@ -43,3 +43,17 @@ def dev(
     env = os.environ | {"DAGSTER_HOME": str(home)}
     typer.echo(f"Dagster UI on http://127.0.0.1:{port or settings.dagster_port} (home {home})")
     raise typer.Exit(subprocess.call(command, env=env))
+
+
+@dagster_app.command("materialize")
+def materialize(
+    days: int = typer.Option(14, min=1, max=3650, help="How many days up to yesterday."),
+) -> None:
+    """Build the warehouse for recent days now (runs recorded in the Dagster instance)."""
+    from dagster_project.materialize import materialise_recent_days
+    from souk.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level, plain=True)
+    runs = materialise_recent_days(settings, days)
+    typer.echo(f"materialised {days} day(s) in run(s): {', '.join(runs)}")

@@ -94,7 +94,7 @@ def demo_up(
     log.info("→ waiting for the catalog index to catch up")
     wait_for_catalog(settings, expected)
     log.info("→ building the warehouse marts once")
-    souk("dagster", "materialize")
+    souk("dagster", "materialize", "--days", str(days))
     processes["dagster-ui"].start(settings)
     for query in ("تويوتا كورولا", "toyota corolla"):
         log.info("  search %r: %d hits", query, _search_hits(settings, query))
