@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from api.analytics import display, market_queries
 from api.analytics.kpis import MARKET_KPIS, compare, number
-from api.analytics.periods import Period
+from api.analytics.periods import Period, bucket_start
 from api.analytics.reader import AnalyticsReader
 from api.analytics.schemas import (
     FunnelStageOut,
@@ -31,32 +32,48 @@ STAGE_LABELS = {
 }
 
 
-def kpis(reader: AnalyticsReader, period: Period) -> list[KpiOut]:
-    now, before = market_queries.compared_totals(reader, period)
-    return [KpiOut.model_validate(k) for k in compare(MARKET_KPIS, now, before)]
+def _sums(rows: list[dict[str, Any]], start: date, end: date) -> dict[str, Any]:
+    chosen = [r for r in rows if start <= r["date"] <= end]
+    return {c: sum((number(r[c]) for r in chosen), 0.0) for c in market_queries.TOTALS}
+
+
+def kpis(
+    reader: AnalyticsReader, period: Period, rows: list[dict[str, Any]] | None = None
+) -> list[KpiOut]:
+    """Market figures against the previous period (``rows``: daily totals of both)."""
+    before = period.previous()
+    if rows is None:
+        rows = market_queries.daily_totals(reader, before.start, period.end)
+    now, then = _sums(rows, period.start, period.end), _sums(rows, before.start, before.end)
+    now["active_sellers"], then["active_sellers"] = market_queries.active_sellers(reader, period)
+    return [KpiOut.model_validate(k) for k in compare(MARKET_KPIS, now, then)]
 
 
 def overview(reader: AnalyticsReader, period: Period) -> MarketOverviewOut:
-    rows = {r["period"]: r for r in market_queries.series(reader, period).iter_rows(named=True)}
-    series = [_point(b.start, b.days_in_range, rows.get(b.start, {})) for b in period.buckets()]
-    funnel = reader.funnel(start=period.start, end=period.end).iter_rows(named=True)
-    makes = market_queries.by_make(reader, period).iter_rows(named=True)
-    governorates = market_queries.by_governorate(reader, period).iter_rows(named=True)
+    rows = market_queries.daily_totals(reader, period.previous().start, period.end)
+    buckets: dict[date, dict[str, float]] = {}
+    for row in rows:
+        if row["date"] >= period.start:
+            bucket = buckets.setdefault(bucket_start(row["date"], period.granularity), {})
+            for column in market_queries.TOTALS:
+                bucket[column] = bucket.get(column, 0.0) + number(row[column])
+    series = [_point(b.start, b.days_in_range, buckets.get(b.start, {})) for b in period.buckets()]
+    funnel = reader.rows(
+        """SELECT stage, stage_name, sum(funnel_visitors)::BIGINT AS funnel_visitors
+           FROM funnel_daily WHERE date BETWEEN $1 AND $2 GROUP BY 1, 2 ORDER BY 1""",
+        [period.start, period.end],
+    )
+    makes = market_queries.supply_and_demand(reader, period, "make", limit=12)
+    governorates = market_queries.supply_and_demand(reader, period, "governorate", limit=30)
     return MarketOverviewOut(
         period=period_out(period),
         data_through=reader.data_through(),
-        kpis=kpis(reader, period),
+        kpis=kpis(reader, period, rows),
         series=series,
-        funnel=funnel_stages(list(funnel)),
-        makes=[_supply_demand(r, r["make"], display.make_label(r["make"]), None) for r in makes],
+        funnel=funnel_stages(funnel),
+        makes=[_supply_demand(r, display.make_label(r["key"]), None) for r in makes],
         governorates=[
-            _supply_demand(
-                r,
-                r["governorate"],
-                r["name_en"] or display.governorate_names(r["governorate"])[0],
-                r["name_ar"],
-            )
-            for r in governorates
+            _supply_demand(r, *display.governorate_names(r["key"])) for r in governorates
         ],
     )
 
@@ -77,6 +94,7 @@ def funnel_stages(rows: list[dict[str, Any]]) -> list[FunnelStageOut]:
     for row in rows:
         count = int(number(row["funnel_visitors"]))
         before = stages[-1].count if stages else 0
+        start = stages[0].count if stages else count
         stages.append(
             FunnelStageOut(
                 stage=row["stage"],
@@ -84,15 +102,16 @@ def funnel_stages(rows: list[dict[str, Any]]) -> list[FunnelStageOut]:
                 count=count,
                 label=STAGE_LABELS.get(row["stage_name"], row["stage_name"]),
                 conversion_from_previous=round(count / before, 4) if before else None,
-                conversion_from_start=row["conversion_from_start"],
+                conversion_from_start=round(count / start, 4) if start else None,
             )
         )
     return stages
 
 
 def _supply_demand(
-    row: Mapping[str, Any], key: str, label: str | None, label_ar: str | None
+    row: Mapping[str, Any], label: str | None, label_ar: str | None
 ) -> SupplyDemandOut:
+    key = str(row["key"])
     supply = number(row["active_listings"])
     leads = int(number(row["leads"]))
     median = row["median_price_egp"]
@@ -119,11 +138,11 @@ def price_index(
     model: str | None = None,
     segments: int = 5,
 ) -> PriceIndexOut:
-    frame = market_queries.price_trends(
+    found = market_queries.price_trends(
         reader, period, segments=segments, governorate=governorate, make=make, model=model
     )
     grouped: dict[tuple[str, str, int], list[PricePointOut]] = {}
-    for row in frame.iter_rows(named=True):
+    for row in found:
         grouped.setdefault((row["make"], row["model"], row["year"]), []).append(
             PricePointOut(
                 period=row["period"],

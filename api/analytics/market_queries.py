@@ -1,100 +1,82 @@
-"""Read-only market queries for the admin dashboard that the warehouse's reader lacks.
+"""Read-only market queries for the admin dashboard.
 
-Supply is the average number of active listings per day of the range (from
-``listing_daily_performance``, which has a row for every active listing every day), so it
-follows the chosen range rather than today's stock; demand is impressions, views, leads and
-orders over the range.
+Daily market figures come from the in-memory read models (``derived``) when they are built
+for the served version, else from the same SQL over the published marts; either way they
+are summed and bucketed in Python. Supply is the average number of active listings per day
+of the range; the median asking price of a make or governorate is the mean of its daily
+medians.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-import polars as pl
-
+from api.analytics.derived import market_daily_sql, market_totals_sql
 from api.analytics.periods import Period
 from api.analytics.reader import AnalyticsReader
 
-METRICS = """coalesce(sum(impressions), 0)::BIGINT AS impressions,
-    coalesce(sum(listing_views), 0)::BIGINT AS listing_views,
-    coalesce(sum(search_clicks), 0)::BIGINT AS search_clicks,
-    coalesce(sum(leads), 0)::BIGINT AS leads, coalesce(sum(orders), 0)::BIGINT AS orders,
-    coalesce(sum(revenue_egp), 0)::DECIMAL(18, 2) AS revenue_egp"""
+TOTALS = (
+    "impressions",
+    "listing_views",
+    "search_clicks",
+    "leads",
+    "orders",
+    "revenue_egp",
+    "searches",
+)
 
 
-TOTALS = ("impressions", "listing_views", "search_clicks", "leads", "orders", "revenue_egp")
+def _daily(
+    reader: AnalyticsReader, derived_sql: str, source_sql: str, start: date, end: date
+) -> list[dict[str, Any]]:
+    found = reader.derived.rows(derived_sql, [start, end])
+    return found if found is not None else reader.rows(source_sql, [start, end])
 
 
-def compared_totals(
-    reader: AnalyticsReader, period: Period
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Market totals (every seller, with searches) over the period and the previous one."""
-    previous = period.previous()
-    sums = ", ".join(
-        f"coalesce(sum({c}) FILTER (date >= $1), 0) AS {c}, "
-        f"coalesce(sum({c}) FILTER (date < $1), 0) AS previous_{c}"
-        for c in TOTALS
-    )
-    row = reader.frame(
-        f"""SELECT {sums},
-                  count(DISTINCT seller_id) FILTER (date >= $1) AS active_sellers,
-                  count(DISTINCT seller_id) FILTER (date < $1) AS previous_active_sellers,
-                  (SELECT coalesce(sum(searches) FILTER (date >= $1), 0)::BIGINT
-                   FROM search_term_daily WHERE date BETWEEN $2 AND $3) AS searches,
-                  (SELECT coalesce(sum(searches) FILTER (date < $1), 0)::BIGINT
-                   FROM search_term_daily WHERE date BETWEEN $2 AND $3) AS previous_searches
-            FROM seller_daily_metrics WHERE date BETWEEN $2 AND $3""",
-        [period.start, previous.start, period.end],
-    ).row(0, named=True)
-    keys = (*TOTALS, "active_sellers", "searches")
-    return {k: row[k] for k in keys}, {k: row[f"previous_{k}"] for k in keys}
-
-
-def series(reader: AnalyticsReader, period: Period) -> pl.DataFrame:
-    """Market activity per bucket of the period's granularity (buckets with data only)."""
-    unit = period.granularity.value
-    return reader.frame(
-        f"""WITH activity AS (
-              SELECT date_trunc('{unit}', date)::DATE AS period, {METRICS}
-              FROM seller_daily_metrics WHERE date BETWEEN $1 AND $2 GROUP BY 1),
-            searched AS (
-              SELECT date_trunc('{unit}', date)::DATE AS period,
-                     sum(searches)::BIGINT AS searches
-              FROM search_term_daily WHERE date BETWEEN $1 AND $2 GROUP BY 1)
-            SELECT * EXCLUDE (searches), coalesce(searches, 0) AS searches
-            FROM activity FULL JOIN searched USING (period) ORDER BY period""",
-        [period.start, period.end],
+def daily_totals(reader: AnalyticsReader, start: date, end: date) -> list[dict[str, Any]]:
+    """The market's activity per day from ``start`` to ``end`` (days with data only)."""
+    return _daily(
+        reader,
+        "SELECT * FROM market_totals WHERE date BETWEEN $1 AND $2 ORDER BY date",
+        f"{market_totals_sql(where='AND date BETWEEN $1 AND $2')} ORDER BY date",
+        start,
+        end,
     )
 
 
-def _supply_and_demand(key: str) -> str:
-    return f"""SELECT {key},
-          round(count(*) FILTER (status = 'active') / $3, 1) AS active_listings,
-          median(price_egp) FILTER (status = 'active')::DECIMAL(18, 2) AS median_price_egp,
-          sum(impressions)::BIGINT AS impressions, sum(views)::BIGINT AS views,
-          sum(leads)::BIGINT AS leads, sum(orders)::BIGINT AS orders
-        FROM listing_daily_performance
-        WHERE date BETWEEN $1 AND $2 AND {key} IS NOT NULL GROUP BY 1"""
+def active_sellers(reader: AnalyticsReader, period: Period) -> tuple[int, int]:
+    """Sellers with an active listing or any activity in the period and the previous one."""
+    row = reader.rows(
+        """SELECT count(DISTINCT seller_id) FILTER (date >= $1) AS now,
+                  count(DISTINCT seller_id) FILTER (date < $1) AS before
+           FROM seller_daily_metrics WHERE date BETWEEN $2 AND $3""",
+        [period.start, period.previous().start, period.end],
+    )[0]
+    return int(row["now"]), int(row["before"])
 
 
-def by_make(reader: AnalyticsReader, period: Period, limit: int = 12) -> pl.DataFrame:
-    """Supply and demand per make, most viewed first."""
-    return reader.frame(
-        f"""SELECT * FROM ({_supply_and_demand("make")})
-            ORDER BY views DESC, active_listings DESC, make LIMIT $4""",
-        [period.start, period.end, period.days, limit],
+def supply_and_demand(
+    reader: AnalyticsReader, period: Period, key: str, limit: int
+) -> list[dict[str, Any]]:
+    """Per make (or governorate): average active listings per day, mean daily median
+    price and demand over the period, most viewed first."""
+    summary = f"""SELECT key, round(sum(active_listings) / {period.days}, 1) AS active_listings,
+            avg(median_price_egp)::DECIMAL(18, 2) AS median_price_egp,
+            sum(impressions)::BIGINT AS impressions, sum(views)::BIGINT AS views,
+            sum(leads)::BIGINT AS leads, sum(orders)::BIGINT AS orders
+        FROM {{source}} GROUP BY key
+        ORDER BY views DESC, active_listings DESC, key LIMIT {int(limit)}"""
+    found = reader.derived.rows(
+        summary.format(
+            source="(SELECT * FROM market_daily WHERE dimension = $1 AND date BETWEEN $2 AND $3)"
+        ),
+        [key, period.start, period.end],
     )
-
-
-def by_governorate(reader: AnalyticsReader, period: Period) -> pl.DataFrame:
-    """Supply and demand per governorate, with its English and Arabic names."""
-    return reader.frame(
-        f"""SELECT d.*, g.name_en, g.name_ar
-            FROM ({_supply_and_demand("governorate")}) d
-            LEFT JOIN dim_governorate g USING (governorate)
-            ORDER BY views DESC, active_listings DESC, governorate""",
-        [period.start, period.end, period.days],
-    )
+    if found is not None:
+        return found
+    daily = market_daily_sql(key, where="AND date BETWEEN $1 AND $2")
+    return reader.rows(summary.format(source=f"({daily})"), [period.start, period.end])
 
 
 def price_trends(
@@ -105,16 +87,17 @@ def price_trends(
     governorate: str = "all",
     make: str | None = None,
     model: str | None = None,
-) -> pl.DataFrame:
+) -> list[dict[str, Any]]:
     """Asking-price quartiles of the busiest make/model/year segments per bucket (the mean
     of the segment's daily figures in the bucket), busiest segment first, optionally of one
     make or model."""
     unit = period.granularity.value
-    return reader.frame(
+    return reader.rows(
         f"""WITH scope AS (
               SELECT * FROM market_price_index
               WHERE governorate = $3 AND date BETWEEN $1 AND $2
-                AND ($4 IS NULL OR make = lower($4)) AND ($5 IS NULL OR model = lower($5))),
+                AND ($4::VARCHAR IS NULL OR make = lower($4))
+                AND ($5::VARCHAR IS NULL OR model = lower($5))),
             busiest AS (
               SELECT make, model, year,
                      row_number() OVER (ORDER BY avg(listings) DESC, make, model, year) AS rank

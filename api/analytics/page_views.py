@@ -123,7 +123,7 @@ def _sources(seller: SellerRef, period: Period, actor: Actor) -> dict[str, str]:
 
 def _seller_picker(request: Request, reader: AnalyticsReader, actor: Actor) -> Response:
     try:
-        sellers = seller_queries.directory(reader).to_dicts()
+        sellers = seller_queries.directory(reader)
     except WarehouseNotReadyError:
         sellers = []
     return render(request, "seller_picker.html", {"role": actor.role.value, "sellers": sellers})

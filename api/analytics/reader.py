@@ -1,9 +1,9 @@
 """The dashboards' reader: the warehouse's :class:`MartsReader` plus a public ``frame``.
 
-The warehouse's read API covers most charts; the few queries it lacks (a seller's search
-terms, supply and demand by make and governorate, price trends of the busiest segments)
-live in ``seller_queries`` and ``market_queries`` and run through :meth:`frame`, on the
-same read-only connection to the published marts. Nothing here writes.
+The dashboards' queries live in ``seller_queries`` and ``market_queries`` and run through
+:meth:`rows` (plain tuples: a few milliseconds cheaper per query than Polars frames), on
+the same read-only connection to the published marts; ``derived`` keeps the in-memory read
+models of the slow questions. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from api.analytics.derived import DerivedModels
 from warehouse.layout import WarehouseLayout
 from warehouse.marts_reader import MartsReader, WarehouseNotReadyError
 from warehouse.serving import current_version
@@ -25,12 +26,27 @@ __all__ = ["AnalyticsReader", "WarehouseNotReadyError"]
 class AnalyticsReader(MartsReader):
     def __init__(self, layout: WarehouseLayout) -> None:
         super().__init__(layout)
+        self.derived = DerivedModels(layout)
         self._through_lock = threading.Lock()
         self._through: tuple[Path, date | None] | None = None
 
     def frame(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
         """Run a read-only query on the published marts (tables named as in serving.py)."""
         return self._frame(sql, params or [])
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Like :meth:`frame`, as dicts: cheaper for the few rows a dashboard asks for."""
+        cursor = self._cursor()
+        try:
+            cursor.execute(sql, params or [])
+            names = [d[0] for d in cursor.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self.derived.close()
+        super().close()
 
     def data_through(self) -> date | None:
         """The last day the published marts have seller metrics for (None: no activity
@@ -41,7 +57,7 @@ class AnalyticsReader(MartsReader):
         with self._through_lock:
             if self._through is not None and self._through[0] == version:
                 return self._through[1]
-        last = self.frame("SELECT max(date) AS last FROM seller_daily_metrics")["last"][0]
+        last = self.rows("SELECT max(date) AS last FROM seller_daily_metrics")[0]["last"]
         with self._through_lock:
             self._through = (version, last)
         return last if isinstance(last, date) else None

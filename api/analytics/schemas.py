@@ -124,9 +124,7 @@ class SellerListingsOut(SellerEnvelope):
 class SellerSearchTermOut(Out):
     query: str
     clicks: int = Field(description="Result clicks from this search to the seller's listings.")
-    searches_with_click: int
     listings: int = Field(description="Distinct listings of the seller clicked.")
-    visitors: int
     market_searches: int = Field(description="Searches for this term in the whole market.")
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from api.analytics import display, seller_queries
 from api.analytics.kpis import SELLER_KPIS, compare, number, rate
-from api.analytics.periods import Granularity, Period
+from api.analytics.periods import Period, bucket_start
 from api.analytics.reader import AnalyticsReader
 from api.analytics.schemas import (
     FunnelStageOut,
@@ -28,18 +29,22 @@ from api.analytics.schemas import (
     SellerSeriesOut,
     SeriesPointOut,
 )
-from warehouse import marts_reader
 
-GRANULARITY: dict[Granularity, marts_reader.Granularity] = {
-    Granularity.DAY: "day",
-    Granularity.WEEK: "week",
-    Granularity.MONTH: "month",
-}
 FUNNEL = (
     ("search", "Shown in search", "impressions"),
     ("view", "Listing views", "listing_views"),
     ("lead", "Leads", "leads"),
     ("order", "Orders", "orders"),
+)
+LISTING_COLUMNS = (
+    "listing_id",
+    "make",
+    "model",
+    "year",
+    "governorate",
+    "status",
+    "published_date",
+    "days_on_market",
 )
 BANDS = ("great", "good", "fair", "high", "unrated")
 
@@ -60,32 +65,37 @@ def _envelope(reader: AnalyticsReader, seller: SellerRef, period: Period) -> dic
     return {"seller": seller, "period": period_out(period), "data_through": reader.data_through()}
 
 
+def _sums(rows: list[dict[str, Any]], start: date, end: date) -> dict[str, Any]:
+    chosen = [r for r in rows if start <= r["date"] <= end]
+    return {c: sum((number(r[c]) for r in chosen), 0.0) for c in seller_queries.DAILY}
+
+
 def totals(reader: AnalyticsReader, seller_id: str, period: Period) -> dict[str, Any]:
-    return reader.seller_kpi_totals(seller_id=seller_id, start=period.start, end=period.end)
+    rows = seller_queries.daily(reader, seller_id=seller_id, start=period.start, end=period.end)
+    return _sums(rows, period.start, period.end)
 
 
 def kpis(reader: AnalyticsReader, seller: SellerRef, period: Period) -> SellerKpisOut:
-    now, before = seller_queries.compared_totals(reader, seller_id=seller.seller_id, period=period)
-    figures = [KpiOut.model_validate(k) for k in compare(SELLER_KPIS, now, before)]
-    return SellerKpisOut(
-        **_envelope(reader, seller, period),
-        kpis=figures,
-        active_listings=int(number(now.get("active_listings"))),
+    before = period.previous()
+    rows = seller_queries.daily(
+        reader, seller_id=seller.seller_id, start=before.start, end=period.end
     )
+    now, then = _sums(rows, period.start, period.end), _sums(rows, before.start, before.end)
+    figures = [KpiOut.model_validate(k) for k in compare(SELLER_KPIS, now, then)]
+    stock = seller_queries.active_listings(reader, seller_id=seller.seller_id)
+    return SellerKpisOut(**_envelope(reader, seller, period), kpis=figures, active_listings=stock)
 
 
 def series(reader: AnalyticsReader, seller: SellerRef, period: Period) -> SellerSeriesOut:
-    frame = reader.seller_kpis(
-        seller_id=seller.seller_id,
-        start=period.start,
-        end=period.end,
-        granularity=GRANULARITY[period.granularity],
+    rows = seller_queries.daily(
+        reader, seller_id=seller.seller_id, start=period.start, end=period.end
     )
-    rows = {row["period"]: row for row in frame.iter_rows(named=True)}
-    points = [
-        _point(bucket.start, bucket.days_in_range, rows.get(bucket.start, {}))
-        for bucket in period.buckets()
-    ]
+    buckets: dict[date, dict[str, float]] = {}
+    for row in rows:
+        bucket = buckets.setdefault(bucket_start(row["date"], period.granularity), {})
+        for column in seller_queries.DAILY:
+            bucket[column] = bucket.get(column, 0.0) + number(row[column])
+    points = [_point(b.start, b.days_in_range, buckets.get(b.start, {})) for b in period.buckets()]
     return SellerSeriesOut(**_envelope(reader, seller, period), points=points)
 
 
@@ -129,10 +139,8 @@ def funnel(reader: AnalyticsReader, seller: SellerRef, period: Period) -> Seller
 def listings(
     reader: AnalyticsReader, seller: SellerRef, period: Period, limit: int = 500
 ) -> SellerListingsOut:
-    frame = reader.seller_listings(
-        seller_id=seller.seller_id, start=period.start, end=period.end, limit=limit
-    )
-    rows = [_listing(row) for row in frame.iter_rows(named=True)]
+    found = seller_queries.listings(reader, seller_id=seller.seller_id, period=period, limit=limit)
+    rows = [_listing(row) for row in found]
     bands: Counter[str] = Counter(row.price_band for row in rows)
     return SellerListingsOut(
         **_envelope(reader, seller, period),
@@ -146,19 +154,7 @@ def _listing(row: Mapping[str, Any]) -> ListingRowOut:
     price, median = row["price_egp"], row["segment_median_egp"]
     band = row["price_band"] if row["price_band"] in BANDS else "unrated"
     return ListingRowOut(
-        **{
-            k: row[k]
-            for k in (
-                "listing_id",
-                "make",
-                "model",
-                "year",
-                "governorate",
-                "status",
-                "published_date",
-                "days_on_market",
-            )
-        },
+        **{k: row[k] for k in LISTING_COLUMNS},
         title=display.car_title(row["make"], row["model"], row["year"]),
         governorate_name_en=name_en,
         governorate_name_ar=name_ar,
@@ -178,8 +174,8 @@ def _listing(row: Mapping[str, Any]) -> ListingRowOut:
 def search_terms(
     reader: AnalyticsReader, seller: SellerRef, period: Period, limit: int = 20
 ) -> SellerSearchTermsOut:
-    frame = seller_queries.search_terms(
+    found = seller_queries.search_terms(
         reader, seller_id=seller.seller_id, period=period, limit=limit
     )
-    terms = [SellerSearchTermOut.model_validate(row) for row in frame.iter_rows(named=True)]
+    terms = [SellerSearchTermOut.model_validate(row) for row in found]
     return SellerSearchTermsOut(**_envelope(reader, seller, period), terms=terms)

@@ -159,5 +159,5 @@ def market_search_terms(
 )
 def sellers(_: AnalyticsAdmin, reader: ReaderDep, limit: Limit = 200) -> SellerDirectoryOut:
     with marts_ready():
-        rows = seller_queries.directory(reader, limit=limit).iter_rows(named=True)
+        rows = seller_queries.directory(reader, limit=limit)
         return SellerDirectoryOut(sellers=[SellerSummaryOut.model_validate(r) for r in rows])

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from api.analytics.reader import AnalyticsReader
 from api.app import create_app
 from souk.settings import Settings
 from tests.integration.dashboards.world import World, shared_world
@@ -21,4 +22,6 @@ def world(postgres_ready: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="session")
 def client(world: World) -> Iterator[TestClient]:
     with TestClient(create_app(world.settings)) as test_client:
-        yield test_client
+        reader: AnalyticsReader = test_client.app.state.analytics_reader  # type: ignore[attr-defined]
+        reader.derived.build_now()  # every request reads the in-memory models (see
+        yield test_client  # test_read_models for the same answers from the marts)
