@@ -36,7 +36,6 @@ HOME = {Role.SELLER: "/dashboards/seller", Role.ADMIN: "/dashboards/market"}
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     reader = AnalyticsReader(WarehouseLayout(app.state.settings.warehouse_dir))
     app.state.analytics_reader = reader
-    reader.derived.ready()  # starts building the in-memory read models in the background
     try:
         yield
     finally:
