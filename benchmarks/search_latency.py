@@ -123,7 +123,11 @@ async def measure(settings: Settings, port: int, requests: int, levels: list[int
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as api:
 
         async def through_api(params: dict[str, Any]) -> None:
-            response = await api.get("/search", params=params)
+            try:
+                response = await api.get("/search", params=params)
+            except httpx.TransportError:
+                errors.append(0)
+                return
             if not response.is_success:
                 errors.append(response.status_code)
 
