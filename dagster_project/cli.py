@@ -8,21 +8,12 @@ import sys
 
 import typer
 
+from dagster_project.instance import prepare_dagster_home
 from souk.settings import load_settings
 
 dagster_app = typer.Typer(
     help="Dagster: warehouse assets, checks, schedules.", no_args_is_help=True
 )
-
-DAGSTER_YAML = """\
-telemetry:
-  enabled: false
-run_coordinator:
-  module: dagster._core.run_coordinator.queued_run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: 2
-"""
 
 
 @dagster_app.command("dev")
@@ -31,11 +22,7 @@ def dev(
 ) -> None:
     """Serve the Dagster UI on 127.0.0.1 with the daemon (schedules, sensors) running."""
     settings = load_settings()
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    home = prepare_dagster_home(settings)
     command = [
         sys.executable, "-m", "dagster", "dev", "-m", "dagster_project.definitions",
         "-h", "127.0.0.1", "-p", str(port or settings.dagster_port),

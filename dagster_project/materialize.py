@@ -7,13 +7,13 @@ the asset graph in the UI is green for those days.
 from __future__ import annotations
 
 import logging
-import os
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from dagster_project.definitions import build_definitions
+from dagster_project.instance import prepare_dagster_home
 from souk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,9 +26,7 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 def materialise_recent_days(settings: Settings, days: int) -> list[str]:
     """The daily job for yesterday (with the Postgres snapshots), then one backfill run over
     the ``days`` days up to yesterday; returns the run ids."""
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(home)
+    prepare_dagster_home(settings)
     yesterday: date = datetime.now(ZoneInfo(settings.warehouse_timezone)).date() - timedelta(1)
     first = yesterday - timedelta(days=days - 1)
     defs = build_definitions(settings)

@@ -8,6 +8,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import typer
@@ -71,6 +72,7 @@ def demo_up(
         log.info("→ generating a market of %d listings (seed %d)", listings, seed)
         market = load_market(
             settings, seed=seed, listings=listings, buyers=max(listings // 20, 50),
+            published_before=datetime.now(UTC) - timedelta(days=days + 1),
             progress=_progress("listings written"),
         )  # fmt: skip
         log.info("  done in %.1fs", market.seconds)
@@ -83,7 +85,7 @@ def demo_up(
     else:
         log.info("✓ the database already holds a market; keeping it")
     with psycopg.connect(settings.postgres_dsn) as conn:
-        row = conn.execute("SELECT count(*) FROM listings WHERE status = 'active'").fetchone()
+        row = conn.execute("SELECT count(*) FROM listings WHERE status <> 'draft'").fetchone()
         dealer = conn.execute(
             "SELECT u.email FROM sellers s JOIN users u ON u.id = s.user_id "
             "JOIN listings l ON l.seller_id = s.id WHERE s.seller_type = 'dealer' "

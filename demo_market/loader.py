@@ -14,7 +14,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
+from core.clock import simulated_time
 from core.db import create_db_engine, make_session_factory
 from core.listing_details import Category, CompatibleVehicle, Condition, ListingDetails
 from core.models import Inventory, Listing, Role, Seller, SellerType, User
@@ -59,9 +61,16 @@ def load_market(
     listings: int,
     buyers: int,
     batch_size: int = 250,
+    published_before: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadedMarket:
-    """Create an admin, ``buyers`` buyers, and sellers with ``listings`` active listings."""
+    """Create an admin, ``buyers`` buyers, and sellers with ``listings`` active listings.
+
+    With ``published_before``, accounts and listings are dated over the 60 days before it (in
+    load order), so that a simulated history after that moment finds them on the market.
+    """
+    end = published_before or datetime.now(UTC)
+    start = end - timedelta(days=60)
     started = time.monotonic()
     engine = create_db_engine(settings, pool_size=2)
     factory = make_session_factory(engine)
@@ -69,7 +78,7 @@ def load_market(
     market = LoadedMarket()
     generator = MarketGenerator(seed, listings)
     try:
-        with SqlAlchemyUnitOfWork(factory) as uow:
+        with simulated_time(start), SqlAlchemyUnitOfWork(factory) as uow:
             if uow.users.get_by_email(ADMIN_EMAIL) is not None:
                 raise RuntimeError("the database already holds the demo market; start from empty")
             admin = User.register(
@@ -97,12 +106,14 @@ def load_market(
             pending.append((seller_spec, list(generator.listings_of(seller_spec))))
             pending_count += seller_spec.listings_planned
             if pending_count >= batch_size:
-                _write(factory, pending, password_hash, market)
+                with simulated_time(start + (end - start) * (len(market.listings) / listings)):
+                    _write(factory, pending, password_hash, market)
                 pending, pending_count = [], 0
                 if progress:
                     progress(len(market.listings), listings)
         if pending:
-            _write(factory, pending, password_hash, market)
+            with simulated_time(start + (end - start) * (len(market.listings) / listings)):
+                _write(factory, pending, password_hash, market)
             if progress:
                 progress(len(market.listings), listings)
     finally:

@@ -41,3 +41,6 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # One line per HTTP request to Elasticsearch or Kafka client chatter drowns what matters.
+    for chatty in ("elastic_transport", "aiokafka", "httpx"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
