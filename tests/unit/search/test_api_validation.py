@@ -57,3 +57,9 @@ def test_openapi_documents_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/search", "/suggest", "/search/clicks", "/listings/{listing_id}",
             "/listings/{listing_id}/similar"} <= set(paths)  # fmt: skip
+
+
+def test_too_many_values_of_a_filter_is_422(client: TestClient) -> None:
+    response = client.get("/search", params=[("make", f"m{i}") for i in range(21)])
+    assert response.status_code == 422
+    assert "make" in response.text

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+from api.behaviour import (
+    SEARCH_PERFORMED,
+    BehaviourEvent,
+    InMemoryBehaviourEvents,
+    KafkaBehaviourEvents,
+)
+from souk.settings import Settings
+
+
+def test_envelope_has_the_contract_fields() -> None:
+    event = BehaviourEvent(SEARCH_PERFORMED, "s-1", None, {"search_id": "x"})
+    envelope = event.envelope()
+    assert set(envelope) == {"event_id", "event_type", "occurred_at", "user_id", "session_id",
+                             "payload"}  # fmt: skip
+    assert envelope["occurred_at"].endswith("+00:00")
+    assert event.key == "s-1"
+
+
+@pytest.mark.anyio
+async def test_fake_keeps_events_and_kafka_topics_follow_the_prefix(settings: Settings) -> None:
+    fake = InMemoryBehaviourEvents()
+    await fake.publish(BehaviourEvent(SEARCH_PERFORMED, "s-1", "u-1", {}))
+    assert [e.user_id for e in fake.of_type(SEARCH_PERFORMED)] == ["u-1"]
+    kafka = KafkaBehaviourEvents(settings.model_copy(update={"streams_topic_prefix": "t."}))
+    assert kafka.topic(SEARCH_PERFORMED) == "t.souk.behaviour.searches"
+    await kafka.publish(BehaviourEvent(SEARCH_PERFORMED, "s-1", None, {}))  # not started: no-op
