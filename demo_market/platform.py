@@ -48,7 +48,7 @@ def platform_processes(settings: Settings) -> list[PlatformProcess]:
             "dagster-ui",
             ("dagster", "dev"),
             http_answers(f"http://127.0.0.1:{settings.dagster_port}/server_info"),
-            start_timeout_seconds=240,
+            start_timeout_seconds=480,
         ),
     ]
 
