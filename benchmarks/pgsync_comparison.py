@@ -10,7 +10,8 @@ What it does (every step on 127.0.0.1, every file under ``.local/``):
    Elasticsearch target runs ``bootstrap``, a one-shot ``pgsync`` (initial sync: launch until
    N documents are searchable) and ``pgsync --daemon`` while listings are updated at a fixed
    rate (commit-to-searchable latency: each update bumps ``listings.version``; a poller
-   searches the index by id until it sees that version).
+   searches the index by id until it sees that version), once with PGSync's defaults and
+   once with ``--pgsync-tuned`` settings (default ``REDIS_WRITE_CHUNK_SIZE=1``).
    Targets: ``es819-direct`` (our 8.19 node as it is), ``es819-shim`` (the same node behind a
    loopback shim that adds the root endpoint ``GET /`` the integ-test-zip lacks) and
    ``es717`` (a second node, 7.17.x from Maven Central, PGSync's native client line).
