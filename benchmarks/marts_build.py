@@ -8,6 +8,8 @@ Prints the generation time, each layer's time and the total (target: < 30 s for 
 from __future__ import annotations
 
 import logging
+import os
+import resource
 import tempfile
 import time
 from collections import defaultdict
@@ -46,12 +48,13 @@ def main(
             f"generated {sum(written.values()):,} raw rows in "
             f"{time.perf_counter() - started:.1f}s under {root}"
         )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     results = build_days(layout, market.start, market.start + timedelta(days=days - 1),
                          BuildConfig(threads=threads, memory_limit="8GB"))  # fmt: skip
     built = time.perf_counter() - started
     publication = publish(layout, threads=threads)
     total = built + publication.seconds
+    cpu = _cpu_seconds() - cpu_started
     by_layer: dict[str, float] = defaultdict(float)
     by_model: dict[str, float] = defaultdict(float)
     for r in results:
@@ -59,9 +62,17 @@ def main(
         by_layer[r.model.split("_")[0]] += r.seconds
     for model, seconds in sorted(by_model.items(), key=lambda kv: -kv[1]):
         typer.echo(f"  {model:<28}{seconds:7.2f}s")
-    typer.echo(f"staging+dims+marts {built:.2f}s, publish {publication.seconds:.2f}s")
+    typer.echo(
+        f"staging+dims+marts {built:.2f}s, publish {publication.seconds:.2f}s; "
+        f"CPU {cpu:.1f}s over {threads} threads; load average {os.getloadavg()[0]:.1f}"
+    )
     typer.echo(f"TOTAL mart build for {events:,} events: {total:.2f}s "
                f"({'meets' if total < 30 else 'misses'} the 30 s target)")  # fmt: skip
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
