@@ -87,7 +87,11 @@ def sink(
     from streams.app import build_app
     from streams.warehouse_sink import register
 
-    settings = load_settings()
+    # Its own consumer group: the main worker (streams/registry.py) runs other agents too.
+    base = load_settings()
+    settings = base.model_copy(
+        update={"streams_app_id": f"{base.streams_app_id}-warehouse", "streams_web_enabled": False}
+    )
     app = build_app(settings, [register])
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
 
