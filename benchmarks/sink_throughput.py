@@ -169,10 +169,11 @@ def sink_worker(settings: Settings, total: int, batch: int, root: Path, engine: 
         "SOUK_STREAMS_APP_ID": f"bench-sink-{secrets.token_hex(3)}",
         "SOUK_STREAMS_WEB_ENABLED": "false", "SOUK_WAREHOUSE_SINK_BATCH_SIZE": str(batch),
         "SOUK_WAREHOUSE_SINK_BATCH_SECONDS": "1.0",
+        "PYTHONPATH": str(PROJECT_ROOT),
     }  # fmt: skip
     command = [sys.executable, "-m", "warehouse.cli", "sink", "--engine", engine]
-    worker = subprocess.Popen(command, env=env,
-                              cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
+    root.mkdir(parents=True, exist_ok=True)  # also the worker's cwd: Faust puts its data dir there
+    worker = subprocess.Popen(command, env=env, cwd=root, stdout=subprocess.DEVNULL)
     raw = root / "warehouse" / "raw"
     try:
         first = last = 0.0

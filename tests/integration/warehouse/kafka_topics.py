@@ -74,10 +74,11 @@ def sink_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         "SOUK_STREAMS_WEB_ENABLED": "false",
         "SOUK_WAREHOUSE_SINK_BATCH_SIZE": str(settings.warehouse_sink_batch_size),
         "SOUK_WAREHOUSE_SINK_BATCH_SECONDS": str(settings.warehouse_sink_batch_seconds),
+        "PYTHONPATH": str(PROJECT_ROOT),
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "warehouse.cli", "sink"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=settings.data_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         yield worker
