@@ -1,4 +1,4 @@
-"""The dashboards' reader: the warehouse's :class:`MartsReader` plus a public ``frame``.
+"""The dashboards' reader: the warehouse's :class:`MartsReader` plus plain-row queries.
 
 The dashboards' queries live in ``seller_queries`` and ``market_queries`` and run through
 :meth:`rows` (plain tuples: a few milliseconds cheaper per query than Polars frames), on
@@ -12,8 +12,6 @@ import threading
 from datetime import date
 from pathlib import Path
 from typing import Any
-
-import polars as pl
 
 from api.analytics.derived import DerivedModels
 from warehouse.layout import WarehouseLayout
@@ -30,12 +28,9 @@ class AnalyticsReader(MartsReader):
         self._through_lock = threading.Lock()
         self._through: tuple[Path, date | None] | None = None
 
-    def frame(self, sql: str, params: list[Any] | None = None) -> pl.DataFrame:
-        """Run a read-only query on the published marts (tables named as in serving.py)."""
-        return self._frame(sql, params or [])
-
     def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-        """Like :meth:`frame`, as dicts: cheaper for the few rows a dashboard asks for."""
+        """Run a read-only query on the published marts (tables named as in serving.py);
+        plain rows as dicts: cheaper than Polars frames for the few rows a dashboard needs."""
         cursor = self._cursor()
         try:
             cursor.execute(sql, params or [])
