@@ -15,7 +15,7 @@ from api.errors import install_error_handlers
 from api.health import install_health
 from api.metrics import install_metrics
 from api.request_ids import install_request_ids
-from api.routes import auth, dashboards, listings, orders
+from api.routes import auth, dashboards, listings, orders, search_page
 from api.routes.internal import install_internal
 from api.search_wiring import mount_search
 from api.security import user_id_from_token
@@ -82,6 +82,7 @@ def create_app(
     # Read-side and other routers: include them below this line.
     app.include_router(dashboards.router)  # /dashboards pages and /analytics JSON
     mount_search(app, settings)  # /search, /suggest, /search/clicks, GET /listings/{id}[/similar]
+    app.include_router(search_page.router)  # buyers' search page / and /listing/{id}
 
     return app
 
