@@ -14,8 +14,6 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.behaviour import InMemoryBehaviourEvents
-from api.search_wiring import mount_search
 from search.catalog_index import drop_catalog, ensure_catalog
 from search.elastic import async_client
 from search.relevance.evaluate import index_rows
@@ -50,9 +48,6 @@ def platform(migrated: Settings) -> Iterator[Settings]:
 
 
 def whole_app(settings: Settings, **changes: Any) -> FastAPI:
-    """``create_app`` with the search API mounted (unless create_app already mounts it)."""
-    settings = settings.model_copy(update=changes)
-    app = create_app(settings)
-    if not any(getattr(route, "path", None) == "/search" for route in app.routes):
-        mount_search(app, settings, behaviour=InMemoryBehaviourEvents())
-    return app
+    """``create_app`` (with every router, the search API's included) for these settings;
+    behavioural events stay in memory (``platform`` turns them off)."""
+    return create_app(settings.model_copy(update=changes))

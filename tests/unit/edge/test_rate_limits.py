@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 from fastapi import FastAPI, Request, Response
@@ -26,9 +27,10 @@ LOW = {
 }  # fmt: skip
 
 
-def limited_app(clock: FakeClock, **settings: object) -> FastAPI:
+def limited_app(clock: FakeClock, **settings: Any) -> FastAPI:
     app = FastAPI()
-    install_rate_limits(app, Settings(**(LOW | settings)), clock=clock)
+    chosen: dict[str, Any] = LOW | settings
+    install_rate_limits(app, Settings(**chosen), clock=clock)
 
     @app.middleware("http")  # stands for create_app's signed_in_user (outside the limits)
     async def user(
