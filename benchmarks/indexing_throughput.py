@@ -137,7 +137,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--listings", type=int, default=30000, help="CDC records to index")
     parser.add_argument("--batch", type=int, default=500, help="bulk batch / take() size")
-    parser.add_argument("--concurrency", type=int, default=2, help="agent actors / bulk streams")
+    parser.add_argument("--concurrency", type=int, default=4, help="agent actors / bulk streams")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(main(args.listings, args.batch, args.concurrency))

@@ -97,7 +97,7 @@ async def run_load(
 
 
 def summary(latencies: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(latencies, n=100)
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return cuts[49], cuts[98]
 
 

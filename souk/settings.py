@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     # Catalog indexing (streams/, search/): micro-batch size and wait, sellers' store index
     catalog_batch_size: int = 500
     catalog_batch_seconds: float = 0.25
-    catalog_agent_concurrency: int = 2
+    catalog_agent_concurrency: int = 4
     catalog_index_shards: int = 1
     catalog_refresh_interval: str = "1s"
 
