@@ -7,6 +7,7 @@ import uvicorn
 
 from api.app import create_app
 from api.service_tokens import mint_service_token
+from souk.logs import configure_logging
 from souk.settings import load_settings
 
 api_app = typer.Typer(help="The HTTP API (FastAPI).", no_args_is_help=True)
@@ -19,11 +20,17 @@ def serve(
 ) -> None:
     """Serve the API with uvicorn on settings.api_host:api_port."""
     settings = load_settings()
+    # One logging set-up for the API's records and uvicorn's (log_config=None): JSON lines
+    # with request ids when SOUK_LOG_JSON is on. The API writes its own access lines
+    # (logger souk.access, with request id, route and user), so uvicorn's are off.
+    configure_logging(settings.log_level, json_lines=settings.log_json)
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,
         port=port or settings.api_port,
         log_level=settings.log_level.lower(),
+        log_config=None,
+        access_log=not settings.access_log_enabled,
     )
 
 
