@@ -60,7 +60,7 @@ KNOWN_DEFECTS = [  # (path prefix, exception type, words of its message)
     ("/me/listings", "DataError", "bigint out of range"),  # unbounded offset
     ("/orders", "DataError", "bigint out of range"),
     ("/", "DataError", "cannot contain NUL"),  # U+0000 in any text field
-    ("/analytics/", "OverflowError", "date value out of range"),  # periods near 0001 / 9999
+    ("/analytics/", "OverflowError", "date value out of range"),  # periods near 0001-01-01
     ("/analytics/", "AttributeError", "fetch_record_batch"),  # intermittent, marts_reader.py
 ]
 

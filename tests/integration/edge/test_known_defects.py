@@ -41,13 +41,10 @@ def test_a_nul_character_in_a_text_field_is_a_client_error(client: TestClient) -
     assert client.post("/auth/register", json=body).status_code < 500
 
 
-@pytest.mark.xfail(strict=True, reason="api/analytics: a period at the ends of the calendar "
+@pytest.mark.xfail(strict=True, reason="api/analytics/periods.py: a period ending near date.min "
                    "overflows (end - timedelta): OverflowError -> 500")  # fmt: skip
-@pytest.mark.parametrize("end", ["0001-01-01", "9999-12-31"])
-def test_a_period_at_the_ends_of_the_calendar_is_a_client_error(
-    client: TestClient, end: str
-) -> None:
+def test_a_period_ending_in_year_one_is_a_client_error(client: TestClient) -> None:
     seller = sign_up(client, seller=True)
-    params = {"end": end, "granularity": "month"}
+    params = {"end": "0001-01-01"}
     response = client.get("/analytics/seller/funnel", params=params, headers=seller.headers)
     assert response.status_code < 500
