@@ -3,7 +3,8 @@
 Three classes of request, each with its own buckets (from settings, requests per minute):
 
 - ``search``: ``GET /search``, ``/suggest`` (and below them), per IP and per user;
-- ``login``: ``POST /auth/login`` and ``/auth/register``, per IP (nobody is signed in yet);
+- ``login``: ``POST /auth/login``, ``/auth/register`` and the dashboards' cookie sign-in
+  ``/dashboards/login``, per IP (nobody is signed in yet);
 - ``write``: every POST, PUT, PATCH and DELETE, per IP and per user.
 
 A request in several classes takes a token from each. The middleware must run inside the
@@ -25,6 +26,7 @@ from api.edge.token_bucket import Clock, TokenBuckets, retry_after_seconds
 from souk.settings import Settings
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+LOGIN_PATHS = frozenset({"/auth/login", "/auth/register", "/dashboards/login"})
 MINUTE = 60.0
 
 
@@ -45,7 +47,7 @@ def _is_search(method: str, path: str) -> bool:
 
 
 def _is_login(method: str, path: str) -> bool:
-    return method == "POST" and path in ("/auth/login", "/auth/register")
+    return method == "POST" and path in LOGIN_PATHS
 
 
 def _is_write(method: str, path: str) -> bool:
