@@ -1,7 +1,8 @@
 """Domain errors to HTTP: the one place that knows both.
 
 NotFound 404, Forbidden 403, AuthenticationError 401, InvalidInput 422 (shaped like FastAPI's
-own validation errors), PaymentDeclined 402, every other DomainError 409 with its reason.
+own validation errors), PaymentDeclined 402, every other DomainError 409 with its reason; a
+value the database cannot store (SQLAlchemy ``DataError``) 422.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 
 from core.errors import (
     AuthenticationError,
@@ -65,5 +67,17 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
+async def _unstorable_value(request: Request, exc: Exception) -> JSONResponse:
+    """A value PostgreSQL cannot store (a NUL character in text, a number out of range) is the
+    client's mistake: 422 with the database's own words, never a 500."""
+    assert isinstance(exc, DataError)
+    reason = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+    detail = [
+        {"loc": ["body"], "msg": f"a value cannot be stored: {reason}", "type": "value_error"}
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DataError, _unstorable_value)
     app.add_exception_handler(DomainError, _domain_error)

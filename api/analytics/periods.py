@@ -24,6 +24,11 @@ class Granularity(StrEnum):
     MONTH = "month"
 
 
+# The marketplace's data starts long after 2000; bounds keep date arithmetic in range.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
 class PeriodError(ValueError):
     """A range that cannot be served; ``field`` names the query parameter to blame."""
 
@@ -102,6 +107,9 @@ def resolve_period(
 ) -> Period:
     """The period a request asks for; a missing ``end`` is ``default_end`` (the last day
     with data) and a missing ``start`` makes a range of ``default_days`` ending at ``end``."""
+    for name, value in (("start", start), ("end", end)):
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise PeriodError(name, f"{name} must be between {EARLIEST_DATE} and {LATEST_DATE}")
     if end is None:
         end = default_end if start is None or start <= default_end else start
     if start is None:

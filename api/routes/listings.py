@@ -172,7 +172,7 @@ def my_listings(
     session: SessionDep,
     listing_status: Annotated[ListingStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[ListingOut]:
     rows = views.seller_listings(
         session, user_id=actor.user_id, status=listing_status, limit=limit, offset=offset

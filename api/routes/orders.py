@@ -45,7 +45,7 @@ def my_orders(
     session: SessionDep,
     as_seller: Annotated[bool, Query(description="Orders placed with me as seller.")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> list[OrderOut]:
     rows = views.orders_of(session, actor=actor, as_seller=as_seller, limit=limit, offset=offset)
     return [OrderOut.model_validate(row) for row in rows]

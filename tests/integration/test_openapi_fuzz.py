@@ -57,10 +57,6 @@ GENEROUS = {f"rate_limit_{k}": 1_000_000 for k in ("search_per_ip", "search_per_
 # reproduced one by one in tests/integration/edge/test_known_defects.py). A 500 passes only
 # when the exception the API logged for that request id is one of these.
 KNOWN_DEFECTS = [  # (path prefix, exception type, words of its message)
-    ("/me/listings", "DataError", "bigint out of range"),  # unbounded offset
-    ("/orders", "DataError", "bigint out of range"),
-    ("/", "DataError", "cannot contain NUL"),  # U+0000 in any text field
-    ("/analytics/", "OverflowError", "date value out of range"),  # periods near 0001-01-01
     ("/analytics/", "AttributeError", "fetch_record_batch"),  # intermittent, marts_reader.py
 ]
 
