@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import time
+from contextlib import ExitStack
 from typing import Any
 
 import typer
@@ -75,8 +76,9 @@ async def indexed(es: AsyncElasticsearch, settings: Settings) -> int:
 
 
 async def through_faust(
-    settings: Settings, rows: list[dict[str, Any]], seller_rows: list[dict[str, Any]]
-) -> float:
+    settings: Settings, rows: list[dict[str, Any]], seller_rows: list[dict[str, Any]],
+    worker_count: int,
+) -> float:  # fmt: skip
     await create_topics(settings)
     es = async_client(settings, timeout=60.0)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=20,
@@ -96,7 +98,9 @@ async def through_faust(
         for key, value in values:  # the backlog is in Kafka before the worker starts
             await producer.send(topic, value, key=key)
         await producer.flush()
-        with stream_worker(settings):
+        with ExitStack() as workers:
+            for _ in range(worker_count):  # Faust scales out: partitions split across workers
+                workers.enter_context(stream_worker(settings))
             await eventually(
                 lambda: es.indices.exists_alias(name=settings.catalog_alias), within=120
             )
@@ -117,7 +121,7 @@ async def through_faust(
         await delete_topics(settings)
 
 
-async def main(listings: int, batch: int, concurrency: int) -> None:
+async def main(listings: int, batch: int, concurrency: int, worker_count: int) -> None:
     update = {"catalog_batch_size": batch, "catalog_agent_concurrency": concurrency}
     base = load_settings().model_copy(update=update)
     market = SyntheticMarket(seed=21, sellers=500)
@@ -126,8 +130,10 @@ async def main(listings: int, batch: int, concurrency: int) -> None:
     direct = await direct_ceiling(isolated(base), rows, sellers, batch)
     typer.echo(f"direct bulk ceiling : {direct:8.0f} docs/s ({listings} listings, batch {batch}, "
           f"{concurrency} concurrent)")  # fmt: skip
-    faust_rate = await through_faust(isolated(base), rows, market.seller_rows)
-    typer.echo(f"Kafka -> Faust -> ES: {faust_rate:8.0f} docs/s")
+    faust_rate = await through_faust(isolated(base), rows, market.seller_rows, worker_count)
+    typer.echo(
+        f"Kafka -> Faust -> ES: {faust_rate:8.0f} docs/s ({worker_count} worker process(es))"
+    )
     typer.echo(f"ratio               : {faust_rate / direct:8.2f} (target >= 0.70)")
 
 
@@ -138,6 +144,7 @@ if __name__ == "__main__":
     parser.add_argument("--listings", type=int, default=30000, help="CDC records to index")
     parser.add_argument("--batch", type=int, default=500, help="bulk batch / take() size")
     parser.add_argument("--concurrency", type=int, default=4, help="agent actors / bulk streams")
-    args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(args.listings, args.batch, args.concurrency))
+    parser.add_argument("--workers", type=int, default=1, help="Faust worker processes")
+    args = parser.parse_args()
+    asyncio.run(main(args.listings, args.batch, args.concurrency, args.workers))
