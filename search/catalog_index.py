@@ -53,14 +53,23 @@ async def indices_behind(es: AsyncElasticsearch, alias: str) -> list[str]:
 
 
 async def ensure_catalog(es: AsyncElasticsearch, settings: Settings) -> str:
-    """Make sure the alias points at an index (creating a first one); return that index."""
+    """Make sure the alias points at an index (creating a first one); return that index.
+
+    Several worker processes may start at once: the first index has a fixed name, so they
+    all create (one wins, the others get "already exists") and attach the same index.
+    """
     current = await indices_behind(es, settings.catalog_alias)
-    if current:
-        await ensure_sellers_store(es, settings)
-        return current[-1]
-    name = await create_catalog_index(es, settings)
-    await swap_alias(es, settings.catalog_alias, name)
-    return name
+    if not current:
+        first = f"{settings.catalog_alias}-initial"
+        await es.options(ignore_status=400).indices.create(
+            index=first, settings=catalog_settings(settings), mappings=catalog_mappings()
+        )
+        if not await indices_behind(es, settings.catalog_alias):
+            add = {"add": {"index": first, "alias": settings.catalog_alias, "is_write_index": True}}
+            await es.indices.update_aliases(actions=[add])
+        current = await indices_behind(es, settings.catalog_alias)
+    await ensure_sellers_store(es, settings)
+    return current[-1]
 
 
 async def swap_alias(es: AsyncElasticsearch, alias: str, new_index: str) -> list[str]:
