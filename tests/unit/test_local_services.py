@@ -10,7 +10,9 @@ from souk.settings import Settings
 
 
 def test_kafka_config_listens_on_loopback_without_auto_topics(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(
+        data_dir=tmp_path, kafka_host="127.0.0.1", kafka_port=19092, kafka_controller_port=19093
+    )
     user = ServiceUser.resolve(settings.service_user)
     properties = KafkaService(settings, user)._write_config().read_text()
     assert "listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093" in properties
