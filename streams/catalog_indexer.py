@@ -102,34 +102,35 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
     sink = CatalogSink(settings)
     size, within = settings.catalog_batch_size, settings.catalog_batch_seconds
 
-    async def index_listings(stream: faust.StreamT[bytes]) -> None:
-        writer = await sink.writer()
-        async for events in cast(Stream[bytes], stream).take_events(size, within=within):
-            good, bad = _parse_batch(list(events), "listings")
-            changes = [change for _, change in good]
-            report = await with_retries(
-                partial(writer.apply_listing_changes, changes), "indexing listings"
-            )
-            for event, change in good:
-                if change.key in report.failures:
-                    bad.append((event, report.failures[change.key]))
-            for event, reason in bad:
-                await dead_letters.send(event, reason=reason, agent=LISTINGS_AGENT)
-            log.debug("listings batch: %d written, %d stale", report.written, report.stale)
+    def indexing_agent(
+        table: str,
+        apply: Callable[[CatalogWriter, list[RowChange]], Awaitable[WriteReport]],
+        doing: str,
+        agent: str,
+    ) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
+        """One agent body for both tables: parse, write, dead-letter what failed."""
 
-    async def index_sellers(stream: faust.StreamT[bytes]) -> None:
-        writer = await sink.writer()
-        async for events in cast(Stream[bytes], stream).take_events(size, within=within):
-            good, bad = _parse_batch(list(events), "sellers")
-            changes = [change for _, change in good]
-            report = await with_retries(
-                partial(writer.apply_seller_changes, changes), "re-denormalising sellers"
-            )
-            for event, change in good:
-                if change.key in report.failures:
-                    bad.append((event, report.failures[change.key]))
-            for event, reason in bad:
-                await dead_letters.send(event, reason=reason, agent=SELLERS_AGENT)
+        async def index(stream: faust.StreamT[bytes]) -> None:
+            writer = await sink.writer()
+            async for events in cast(Stream[bytes], stream).take_events(size, within=within):
+                good, bad = _parse_batch(list(events), table)
+                changes = [change for _, change in good]
+                report = await with_retries(partial(apply, writer, changes), doing)
+                for event, change in good:
+                    if change.key in report.failures:
+                        bad.append((event, report.failures[change.key]))
+                for event, reason in bad:
+                    await dead_letters.send(event, reason=reason, agent=agent)
+                log.debug("%s batch: %d written, %d stale", table, report.written, report.stale)
+
+        return index
+
+    index_listings = indexing_agent(
+        "listings", CatalogWriter.apply_listing_changes, "indexing listings", LISTINGS_AGENT
+    )
+    index_sellers = indexing_agent(
+        "sellers", CatalogWriter.apply_seller_changes, "re-denormalising sellers", SELLERS_AGENT
+    )
 
     # Several actors may index listings at once: the external versions, not the order of
     # arrival, decide which change of a listing wins, so concurrency is safe here.
