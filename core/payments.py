@@ -59,9 +59,9 @@ class SandboxPaymentProvider(PaymentProvider):
         elif self.decline_over_egp is not None and amount_egp > self.decline_over_egp:
             reason = f"amount {amount_egp} EGP is over the card limit of {self.decline_over_egp}"
         else:
-            log.info("sandbox captured %s EGP for order %s (%s)", amount_egp, order_id, ref)
+            log.debug("sandbox captured %s EGP for order %s (%s)", amount_egp, order_id, ref)
             return PaymentResult(succeeded=True, provider=self.name, provider_ref=ref)
-        log.info("sandbox declined order %s: %s", order_id, reason)
+        log.debug("sandbox declined order %s: %s", order_id, reason)
         return PaymentResult(succeeded=False, provider=self.name, provider_ref=ref, reason=reason)
 
     def refund(self, *, order_id: uuid.UUID, provider_ref: str, amount_egp: int) -> PaymentResult:
