@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Probe = Callable[[], Awaitable[str]]
 Clock = Callable[[], float]
@@ -42,6 +42,15 @@ class ReadinessReport:
         if not self.ready:
             return "unavailable"
         return "ready" if all(c.up for c in self.checks) else "degraded"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The body of ``/ready`` (the API's shape; the relay and the workers answer it too)."""
+        checks = [
+            {"name": c.name, "status": "up" if c.up else "down", "required": c.required,
+             "latency_ms": c.latency_ms, "detail": c.detail}
+            for c in self.checks
+        ]  # fmt: skip
+        return {"status": self.status, "checks": checks}
 
 
 class Readiness:

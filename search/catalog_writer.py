@@ -35,9 +35,11 @@ class WriteReport:
     written: int = 0
     stale: int = 0
     failures: dict[str, str] = field(default_factory=dict)  # row key -> reason
+    deleted: int = 0  # of ``written``: tombstones (deleted listings and sellers)
 
     def merge(self, other: WriteReport) -> None:
         self.written += other.written
+        self.deleted += other.deleted
         self.stale += other.stale
         self.failures |= other.failures
 
@@ -96,6 +98,7 @@ class CatalogWriter:
                 report.failures[change.key] = f"cannot build catalog document: {exc!r}"
         outcome = await bulk_write(self.es, operations)
         report.written += outcome.written
+        report.deleted += outcome.deleted
         report.stale += outcome.conflicts
         report.failures |= outcome.failures
         return report
@@ -140,8 +143,9 @@ class CatalogWriter:
                 {"seller": summary, "lsn": change.lsn, "deleted": summary is None}))  # fmt: skip
         outcome = await bulk_write(self.es, operations)
         report = WriteReport(
-            written=outcome.written, stale=outcome.conflicts, failures=outcome.failures
-        )
+            written=outcome.written, stale=outcome.conflicts, failures=outcome.failures,
+            deleted=outcome.deleted,
+        )  # fmt: skip
         stored = await self.stored_sellers(set(batch) - set(outcome.failures))
         fresh = {sid: s for sid, s in stored.items() if s.lsn == batch[sid].lsn}
         if not fresh:

@@ -27,6 +27,7 @@ def sync_client(settings: Settings, *, timeout: float = 60.0) -> Elasticsearch:
 @dataclass
 class BulkOutcome:
     written: int = 0
+    deleted: int = 0  # of ``written``: documents marked ``deleted`` (tombstones)
     conflicts: int = 0
     failures: dict[str, str] = field(default_factory=dict)  # document id -> reason
 
@@ -60,4 +61,10 @@ async def bulk_write(
     if not operations:
         return BulkOutcome()
     response = await es.bulk(operations=bulk_body(operations))
-    return read_bulk_response(response)
+    outcome = read_bulk_response(response)
+    outcome.deleted = sum(
+        1
+        for (_, document), item in zip(operations, response["items"], strict=True)
+        if document.get("deleted") and item["index"]["status"] < 300
+    )
+    return outcome

@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     relay_feedback_seconds: float = 1.0  # how often the confirmed LSN goes to PostgreSQL
     relay_progress_seconds: float = 5.0
     relay_snapshot_batch_rows: int = 2_000
+    relay_web_port: int = 6067  # /health, /ready, /metrics on 127.0.0.1 (0: none)
 
     # Elasticsearch
     elasticsearch_host: str = "127.0.0.1"

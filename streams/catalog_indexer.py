@@ -29,6 +29,7 @@ from souk.topics import cdc_topic
 from streams.app import raw_topic
 from streams.cdc import MalformedChangeError, parse_change
 from streams.dead_letter import DeadLetters
+from streams.worker_metrics import worker_metrics
 
 log = logging.getLogger(__name__)
 LISTINGS_AGENT = "catalog-listings"
@@ -99,6 +100,7 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
     listings = raw_topic(app, settings, cdc_topic("listings"))
     sellers = raw_topic(app, settings, cdc_topic("sellers"))
     dead_letters = DeadLetters(app, settings)
+    metrics = worker_metrics(app)
     sink = CatalogSink(settings)
     size, within = settings.catalog_batch_size, settings.catalog_batch_seconds
 
@@ -121,6 +123,9 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
                         bad.append((event, report.failures[change.key]))
                 for event, reason in bad:
                     await dead_letters.send(event, reason=reason, agent=agent)
+                metrics.count_catalog(
+                    table, written=report.written, deleted=report.deleted, stale=report.stale
+                )
                 log.debug("%s batch: %d written, %d stale", table, report.written, report.stale)
 
         return index

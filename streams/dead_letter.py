@@ -12,6 +12,7 @@ import faust
 from souk.settings import Settings
 from souk.topics import DEAD_LETTER
 from streams.app import raw_topic
+from streams.worker_metrics import worker_metrics
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class DeadLetters:
     def __init__(self, app: faust.App, settings: Settings) -> None:
         self.topic = raw_topic(app, settings, DEAD_LETTER, partitions=1)
         self._declared = False
+        self._metrics = worker_metrics(app)
 
     async def send(self, event: Any, *, reason: str, agent: str) -> None:
         if not self._declared:
@@ -52,3 +54,4 @@ class DeadLetters:
         await self.topic.send(
             key=event.message.key, value=json.dumps(record, ensure_ascii=False).encode()
         )
+        self._metrics.count_dead_letters(agent)

@@ -21,6 +21,7 @@ from faust.streams import Stream
 from souk.settings import Settings
 from streams.app import raw_topic
 from streams.dead_letter import DeadLetters
+from streams.worker_metrics import worker_metrics
 from warehouse.decoding import IncomingRecord
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import WAREHOUSE_TOPICS
@@ -67,13 +68,16 @@ async def sink_events(
 
 
 def _agent(
-    sink: WarehouseSink, dead_letters: DeadLetters, settings: Settings
+    sink: WarehouseSink, dead_letters: DeadLetters, settings: Settings, app: faust.App
 ) -> Any:  # the agent function Faust wraps
+    metrics = worker_metrics(app)
+
     async def warehouse_sink(stream: Stream[bytes]) -> AsyncIterator[int]:
         async for events in stream.take_events(
             settings.warehouse_sink_batch_size, within=settings.warehouse_sink_batch_seconds
         ):
             report = await sink_events(sink, dead_letters, events)
+            metrics.count_sunk(report.rows)
             yield report.written
 
     return warehouse_sink
@@ -87,4 +91,4 @@ def register(app: faust.App, settings: Settings) -> None:
     dead_letters = DeadLetters(app, settings)
     for name in WAREHOUSE_TOPICS:
         topic = raw_topic(app, settings, name)
-        app.agent(topic, name=f"{AGENT}.{name}")(_agent(sink, dead_letters, settings))
+        app.agent(topic, name=f"{AGENT}.{name}")(_agent(sink, dead_letters, settings, app))

@@ -17,6 +17,7 @@ class Progress:
         self.records = 0  # records handed to Kafka
         self.transactions = 0
         self.received_lsn = 0  # commit LSN of the last transaction read
+        self.last_commit_time = 0.0  # its commit time, epoch seconds (the lag in seconds)
         self.read_lsn = 0  # WAL position of the last message read
         self.caught_up = False  # the last read found nothing waiting
         self._last_at = time.monotonic()

@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import struct
 import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -71,17 +73,28 @@ def partition_of(key: bytes, partitions: int) -> int:
     return (murmur2(key) & 0x7FFFFFFF) % partitions
 
 
-class _OpenBatch:
-    __slots__ = ("batch", "delivery", "records")
+@dataclass
+class PublishCounts:
+    """Plain counters for the relay's metrics, bumped once per Kafka batch."""
 
-    def __init__(self, batch: Any, delivery: asyncio.Future[Any]) -> None:
+    published: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failed: int = 0  # records of batches Kafka refused
+    backpressure_waits: int = 0
+
+
+class _OpenBatch:
+    __slots__ = ("batch", "delivery", "records", "topic")
+
+    def __init__(self, batch: Any, delivery: asyncio.Future[Any], topic: str) -> None:
         self.batch = batch
         self.delivery = delivery
         self.records = 0
+        self.topic = topic
 
 
 class KafkaPublisher:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, counts: PublishCounts | None = None) -> None:
+        self.counts = counts or PublishCounts()
         self._producer = AIOKafkaProducer(
             bootstrap_servers=settings.kafka_bootstrap,
             client_id="souk-relay",
@@ -110,6 +123,7 @@ class KafkaPublisher:
 
     async def send(self, record: RelayRecord) -> asyncio.Future[Any]:
         while self._in_flight >= self._max_in_flight:  # back-pressure: wait for Kafka
+            self.counts.backpressure_waits += 1
             self._room.clear()
             await self._ship_all()
             if self._in_flight >= self._max_in_flight:
@@ -154,7 +168,7 @@ class KafkaPublisher:
         if not self._open:
             self._open_since = time.monotonic()
         delivery: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        batch = self._open[slot] = _OpenBatch(self._producer.create_batch(), delivery)
+        batch = self._open[slot] = _OpenBatch(self._producer.create_batch(), delivery, slot[0])
         self._unsettled.add(delivery)
         return batch
 
@@ -179,6 +193,10 @@ class KafkaPublisher:
         if self._in_flight <= self._max_in_flight // 2:
             self._room.set()
         self._unsettled.discard(batch.delivery)
+        if isinstance(done, BaseException) or done.cancelled() or done.exception() is not None:
+            self.counts.failed += batch.records
+        else:
+            self.counts.published[batch.topic] += batch.records
         if batch.delivery.done():
             return
         if isinstance(done, BaseException):

@@ -8,6 +8,7 @@ import logging
 from pipelines.relay import state
 from pipelines.relay.errors import RelayError
 from pipelines.relay.lsn import format_lsn
+from pipelines.relay.metrics import RelayVitals
 from pipelines.relay.progress import Progress
 from pipelines.relay.publisher import KafkaPublisher, Publisher
 from pipelines.relay.records import RecordBuilder
@@ -15,6 +16,7 @@ from pipelines.relay.replication import ReplicationConnection
 from pipelines.relay.snapshot import SnapshotReader, publish_snapshot
 from pipelines.relay.stream import ChangeStream
 from pipelines.relay.wal2json import PLUGIN, plugin_options
+from pipelines.relay.web import RelayWeb
 from pipelines.topics import RelayTopics
 from souk.settings import Settings
 from souk.topics import CDC_TABLES, OUTBOX_TABLE
@@ -25,26 +27,43 @@ RELAYED_TABLES = [*CDC_TABLES, OUTBOX_TABLE]
 SLOT_RELEASE_WAIT_SECONDS = 15
 
 
-async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
-    """Snapshot on the first start, then stream until ``stop`` is set."""
+async def run_relay(
+    settings: Settings, stop: asyncio.Event, vitals: RelayVitals | None = None
+) -> None:
+    """Snapshot on the first start, then stream until ``stop`` is set.
+
+    ``vitals`` is what ``/metrics`` and ``/ready`` read (served on ``relay_web_port``).
+    """
+    vitals = vitals or RelayVitals(settings.relay_slot)
+    web = RelayWeb(settings, vitals) if settings.relay_web_port else None
+    if web is not None:
+        await web.start()
+    try:
+        await _relay(settings, stop, vitals)
+    finally:
+        vitals.phase = "stopped"
+        if web is not None:
+            await web.stop()
+
+
+async def _relay(settings: Settings, stop: asyncio.Event, vitals: RelayVitals) -> None:
     builder = RecordBuilder(RelayTopics(settings.relay_topic_prefix))
-    publisher = KafkaPublisher(settings)
+    publisher = KafkaPublisher(settings, vitals.counts)
     await publisher.start()
     try:
         source = await asyncio.to_thread(ReplicationConnection, settings, settings.relay_slot)
+        vitals.walsender_pid = source.server_pid
         try:
-            if not await _prepare_slot(settings, source, publisher, builder, stop):
+            if not await _prepare_slot(settings, source, publisher, builder, stop, vitals):
                 log.info("stopped during the snapshot; the next start takes it again")
                 return
             source.start(plugin_options(settings.relay_schema, RELAYED_TABLES))
-            stream = ChangeStream(
-                source,
-                publisher,
-                builder,
-                Progress(settings.relay_progress_seconds),
-                settings.relay_feedback_seconds,
+            vitals.progress = Progress(settings.relay_progress_seconds)
+            vitals.stream = ChangeStream(
+                source, publisher, builder, vitals.progress, settings.relay_feedback_seconds
             )
-            await stream.run(stop)
+            vitals.phase = "streaming"
+            await vitals.stream.run(stop)
         finally:
             source.close()
     finally:
@@ -57,6 +76,7 @@ async def _prepare_slot(
     publisher: Publisher,
     builder: RecordBuilder,
     stop: asyncio.Event,
+    vitals: RelayVitals,
 ) -> bool:
     """True when the slot is ready to stream from; False when stopped during its snapshot."""
     name = source.slot
@@ -91,6 +111,7 @@ async def _prepare_slot(
             format_lsn(created.consistent_lsn),
             created.snapshot_name,
         )
+        vitals.phase = "snapshot"
         reader = await asyncio.to_thread(SnapshotReader, settings, created.snapshot_name)
         try:
             rows = await publish_snapshot(

@@ -61,6 +61,11 @@ class ReplicationConnection:
         self._confirmed = 0
         self.wal_end = 0  # the server's WAL end as of the last message (lag in bytes)
 
+    @property
+    def server_pid(self) -> int:
+        """The walsender serving this connection (``pg_replication_slots.active_pid``)."""
+        return self._pg.backend_pid
+
     def _error(self) -> str:
         return self._pg.error_message.decode(errors="replace").strip()
 

@@ -102,6 +102,7 @@ class ChangeStream:
                 raise RelayError(f"a commit without its begin: {payload[:200]!r}")
             self.tracker.end(self._txn)
             self._progress.received_lsn = decoded.commit_lsn
+            self._progress.last_commit_time = self._txn.commit_time
             self._progress.transactions += 1
             self._begin = self._txn = None
         elif isinstance(decoded, Truncate):
