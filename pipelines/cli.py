@@ -73,7 +73,11 @@ def topics(
 def status(
     as_json: bool = typer.Option(False, "--json", help="One JSON object instead of lines."),
 ) -> None:
-    """Show the slot: active or not, confirmed LSN, retained WAL, lag, snapshot."""
+    """Show the slot: active or not, confirmed LSN, retained WAL, lag, snapshot.
+
+    A running relay serves the same figures as Prometheus metrics, with /health and /ready,
+    on http://127.0.0.1:$SOUK_RELAY_WEB_PORT/metrics.
+    """
     report = read_status(load_settings())
     if as_json:
         typer.echo(json.dumps(report.as_dict()))

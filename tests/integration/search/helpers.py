@@ -87,8 +87,11 @@ async def produce(
 
 
 @contextmanager
-def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """``souk streams worker`` as a subprocess with these settings."""
+def stream_worker(
+    settings: Settings, *, web_port: int | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``souk streams worker`` as a subprocess with these settings (web server on ``web_port``
+    when given)."""
     env = os.environ | {
         "SOUK_CATALOG_ALIAS": settings.catalog_alias,
         "SOUK_STREAMS_TOPIC_PREFIX": settings.streams_topic_prefix,
@@ -99,8 +102,12 @@ def stream_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         "SOUK_CATALOG_AGENT_CONCURRENCY": str(settings.catalog_agent_concurrency),
         "SOUK_STREAMS_LOG_LEVEL": "WARNING",
     }
+    web = ["--no-web"]
+    if web_port is not None:
+        env |= {"SOUK_STREAMS_WEB_ENABLED": "true", "SOUK_STREAMS_WEB_PORT": str(web_port)}
+        web = []
     worker = subprocess.Popen(
-        [sys.executable, "-m", "souk.cli", "streams", "worker", "--no-web"],
+        [sys.executable, "-m", "souk.cli", "streams", "worker", *web],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:

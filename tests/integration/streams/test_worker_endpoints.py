@@ -1,0 +1,198 @@
+"""The relay's and the worker's /metrics and /ready on a real commit -> relay -> worker run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from pipelines.topics import ensure_topics
+from search.catalog_index import drop_catalog
+from search.elastic import async_client
+from search.synthetic import SyntheticMarket
+from souk.settings import PROJECT_ROOT, Settings
+from souk.topics import cdc_topic
+from streams.operations_pages import worker_readiness
+from tests.integration.search.helpers import delete_topics, eventually, isolated, stream_worker
+from tests.integration.search.test_reindex import TABLES, insert_rows
+from tests.integration.streams.test_postgres_to_search import OUTBOX
+from tests.metrics_samples import SampleKey, samples, value
+
+pytestmark = [pytest.mark.integration, pytest.mark.anyio]
+
+INDEXED = "souk_catalog_documents_total"
+PUBLISHED = "souk_relay_records_published_total"
+
+
+@pytest.fixture
+def pipeline_settings(fresh_database: Settings) -> Settings:
+    mine = isolated(fresh_database)
+    mine = mine.model_copy(update={"relay_topic_prefix": mine.streams_topic_prefix,
+                                   "relay_slot": f"endpoints_{secrets.token_hex(4)}"})  # fmt: skip
+    with psycopg.connect(mine.postgres_dsn, autocommit=True) as conn:
+        conn.execute(TABLES)
+        conn.execute(OUTBOX)
+    return mine
+
+
+@contextmanager
+def relay(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    env = os.environ | {
+        "SOUK_POSTGRES_DB": settings.postgres_db,
+        "SOUK_RELAY_SLOT": settings.relay_slot,
+        "SOUK_RELAY_TOPIC_PREFIX": settings.relay_topic_prefix,
+        "SOUK_RELAY_WEB_PORT": str(settings.relay_web_port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "run", "--no-create-topics"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def scrape(http: httpx.AsyncClient, url: str) -> dict[SampleKey, float]:
+    try:
+        response = await http.get(f"{url}/metrics")
+    except httpx.TransportError:  # not listening yet
+        return {}
+    return samples(response.text) if response.status_code == 200 else {}
+
+
+async def ready_checks(http: httpx.AsyncClient, url: str) -> dict[str, str]:
+    """The checks of a 200 /ready (empty while not listening or not ready)."""
+    try:
+        response = await http.get(f"{url}/ready")
+    except httpx.TransportError:
+        return {}
+    if response.status_code != 200:
+        return {}
+    return {check["name"]: check["status"] for check in response.json()["checks"]}
+
+
+def lags(found: dict[SampleKey, float], topic: str) -> dict[str, float]:
+    return {
+        dict(labels)["partition"]: sample
+        for (name, labels), sample in found.items()
+        if name == "souk_consumer_lag" and dict(labels)["topic"] == topic
+    }
+
+
+@pytest.mark.slow
+async def test_counters_follow_commits_and_consumer_lag_returns_to_zero(
+    pipeline_settings: Settings,
+) -> None:
+    settings = pipeline_settings
+    await ensure_topics(settings, prefix=settings.relay_topic_prefix)
+    relay_url = f"http://127.0.0.1:{settings.relay_web_port}"
+    worker_url = f"http://127.0.0.1:{settings.streams_web_port}"
+    listings_topic = settings.relay_topic_prefix + cdc_topic("listings")
+    market = SyntheticMarket(seed=19, sellers=1)
+    seller = market.seller_rows[0]
+    cars = [market.car(seller, n) for n in range(6)]
+    try:
+        with (
+            relay(settings) as relay_process,
+            stream_worker(settings, web_port=settings.streams_web_port) as worker,
+        ):
+            async with httpx.AsyncClient(timeout=10) as http:
+                relay_ready = await eventually(lambda: ready_checks(http, relay_url), within=90)
+                assert relay_ready == {"replication": "up", "kafka": "up"}
+                worker_ready = await eventually(lambda: ready_checks(http, worker_url), within=90)
+                assert worker_ready == {"kafka": "up", "elasticsearch": "up", "warehouse": "up"}
+                # the worker's consumer has fetched every partition of the listings topic once
+                before = await eventually(
+                    lambda: _with_all_partitions(http, worker_url, listings_topic, settings),
+                    within=90,
+                )
+                relay_before = await scrape(http, relay_url)
+
+                insert_rows(settings, "sellers", [seller])
+                insert_rows(settings, "listings", cars)
+
+                async def indexed(result: str, count: int) -> dict[SampleKey, float]:
+                    found = await scrape(http, worker_url)
+                    got = value(found, INDEXED, table="listings", result=result) - value(
+                        before, INDEXED, table="listings", result=result
+                    )
+                    return found if got >= count else {}
+
+                found = await eventually(lambda: indexed("indexed", len(cars)), within=90)
+                assert value(found, INDEXED, table="listings", result="indexed") - value(
+                    before, INDEXED, table="listings", result="indexed"
+                ) == len(cars)
+                relay_found = await scrape(http, relay_url)
+                assert value(relay_found, PUBLISHED, topic=listings_topic) - value(
+                    relay_before, PUBLISHED, topic=listings_topic
+                ) == len(cars)
+
+                gone = [car["id"] for car in cars[:2]]
+                with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
+                    conn.execute("DELETE FROM listings WHERE id = ANY(%s)", (gone,))
+                found = await eventually(lambda: indexed("deleted", len(gone)), within=60)
+                assert value(found, INDEXED, table="listings", result="deleted") - value(
+                    before, INDEXED, table="listings", result="deleted"
+                ) == len(gone)
+                relay_found = await scrape(http, relay_url)
+                assert value(relay_found, PUBLISHED, topic=listings_topic) - value(
+                    relay_before, PUBLISHED, topic=listings_topic
+                ) == len(cars) + len(gone)
+                assert value(relay_found, "souk_relay_slot_retained_wal_bytes") >= 0
+
+                async def caught_up() -> dict[str, float]:
+                    partitions = lags(await scrape(http, worker_url), listings_topic)
+                    return partitions if partitions and not any(partitions.values()) else {}
+
+                partitions = await eventually(caught_up, within=60)
+                assert set(partitions) == {str(p) for p in range(settings.kafka_topic_partitions)}
+                assert relay_process.poll() is None
+                assert worker.poll() is None
+    finally:
+        await delete_topics(settings)
+        es = async_client(settings)
+        await drop_catalog(es, settings)
+        await es.close()
+
+
+async def _with_all_partitions(
+    http: httpx.AsyncClient, url: str, topic: str, settings: Settings
+) -> dict[SampleKey, float]:
+    found = await scrape(http, url)
+    return found if len(lags(found, topic)) == settings.kafka_topic_partitions else {}
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_worker_readiness_is_down_while_elasticsearch_is_unreachable(
+    settings: Settings,
+) -> None:
+    unreachable = settings.model_copy(update={"elasticsearch_port": closed_port()})
+    report = await worker_readiness(unreachable).report()
+    checks: dict[str, Any] = {c.name: c for c in report.checks}
+    assert not report.ready
+    assert report.as_dict()["status"] == "unavailable"
+    assert set(checks) == {"kafka", "elasticsearch", "warehouse"}
+    assert checks["elasticsearch"].up is False
+    assert checks["elasticsearch"].required
+    assert checks["kafka"].up
+    assert checks["warehouse"].up
