@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from opentelemetry.sdk.trace import TracerProvider
 
 from api.edge.admin_access import install_admin_access
 from api.edge.rate_limits import install_rate_limits
@@ -19,10 +20,12 @@ from api.routes import auth, dashboards, listings, orders, search_page
 from api.routes.internal import install_internal
 from api.search_wiring import mount_search
 from api.security import user_id_from_token
+from api.tracing import install_tracing, trace_database
 from core.db import create_db_engine, make_session_factory
 from core.errors import AuthenticationError
 from core.payments import PaymentProvider, SandboxPaymentProvider
 from souk.settings import Settings, load_settings
+from souk.tracing import installed_provider
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +35,21 @@ pages, search and facets come from the search read model."""
 
 
 def create_app(
-    settings: Settings | None = None, *, payment_provider: PaymentProvider | None = None
+    settings: Settings | None = None,
+    *,
+    payment_provider: PaymentProvider | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> FastAPI:
     """The API for ``settings`` (default: from the environment); the database engine opens
-    in the lifespan. ``payment_provider`` defaults to the sandbox."""
+    in the lifespan. ``payment_provider`` defaults to the sandbox; ``tracer_provider`` to the
+    process's (none when traces are off)."""
     settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_db_engine(settings)
         app.state.engine = engine
+        trace_database(app, engine)
         app.state.session_factory = make_session_factory(engine)
         log.info("API connected to %s", settings.postgres_db)
         try:
@@ -73,6 +81,8 @@ def create_app(
     install_request_ids(app, settings)
     install_health(app, settings)
     install_internal(app, settings)
+    if (tracing := tracer_provider or installed_provider()) is not None:
+        install_tracing(app, tracing)  # outermost: the request's span covers every middleware
 
     # Transactional routers (this module's owner).
     app.include_router(auth.router)

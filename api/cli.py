@@ -9,6 +9,7 @@ from api.app import create_app
 from api.service_tokens import mint_service_token
 from souk.logs import configure_logging
 from souk.settings import load_settings
+from souk.tracing import configure_tracing
 
 api_app = typer.Typer(help="The HTTP API (FastAPI).", no_args_is_help=True)
 
@@ -24,6 +25,7 @@ def serve(
     # with request ids when SOUK_LOG_JSON is on. The API writes its own access lines
     # (logger souk.access, with request id, route and user), so uvicorn's are off.
     configure_logging(settings.log_level, json_lines=settings.log_json)
+    configure_tracing(settings, "souk-api")
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,

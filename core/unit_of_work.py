@@ -23,6 +23,7 @@ from core.errors import ConcurrentUpdateError, DomainError, EmailTakenError, Out
 from core.events import DomainEvent
 from core.models import OutboxRecord
 from core.models.base import EventRecorder
+from core.trace_messages import carry_trace_context
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         # events at each flush until the commit has pulled them.
         self._held: list[EventRecorder] = []
         event.listen(self.session, "before_flush", self._hold_recorders)
+        carry_trace_context(self.session)  # for the relay: see core/trace_messages.py
         self.users = repos.SqlUserRepository(self.session)
         self.sellers = repos.SqlSellerRepository(self.session)
         self.listings = repos.SqlListingRepository(self.session)

@@ -16,6 +16,7 @@ from pipelines.relay.status import read_status
 from pipelines.topics import ensure_topics
 from souk.logs import configure_logging
 from souk.settings import Settings, load_settings
+from souk.tracing import configure_tracing
 
 relay_app = typer.Typer(
     help="The change-stream relay: PostgreSQL logical replication (wal2json) to Kafka.",
@@ -35,6 +36,7 @@ def run(
     """
     settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
+    configure_tracing(settings, "souk-relay")
     try:
         asyncio.run(_run(settings, create_topics))
     except (RelayError, psycopg.Error, KafkaError) as exc:

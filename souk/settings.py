@@ -18,6 +18,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET = "local-development-secret-change-me"
 
 
+class TracesExporter(StrEnum):
+    NONE = "none"
+    CONSOLE = "console"
+    OTLP = "otlp"
+
+
 class Environment(StrEnum):
     LOCAL = "local"
     CI = "ci"
@@ -118,6 +124,10 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    # Traces (souk/tracing.py): OpenTelemetry spans of the API, relay and stream worker
+    traces_exporter: TracesExporter = TracesExporter.NONE  # none: no spans at all
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"  # OTLP over HTTP (protobuf)
 
     # API operations and edge protection (api/health.py, api/metrics.py, api/edge/)
     ready_check_timeout_s: float = 1.0  # each /ready dependency check

@@ -26,7 +26,8 @@ from search.elastic import async_client
 from search.mapping import sellers_index_name
 from souk.settings import Settings
 from souk.topics import cdc_topic
-from streams.app import raw_topic
+from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
+from streams.app import raw_topic, topic_name
 from streams.cdc import MalformedChangeError, parse_change
 from streams.dead_letter import DeadLetters
 from streams.worker_metrics import worker_metrics
@@ -103,6 +104,7 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
     metrics = worker_metrics(app)
     sink = CatalogSink(settings)
     size, within = settings.catalog_batch_size, settings.catalog_batch_seconds
+    tracer = active_tracer(__name__)  # None when traces are off: no spans, no header reads
 
     def indexing_agent(
         table: str,
@@ -112,21 +114,34 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
     ) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
         """One agent body for both tables: parse, write, dead-letter what failed."""
 
+        topic = topic_name(settings, cdc_topic(table))
+
         async def index(stream: faust.StreamT[bytes]) -> None:
             writer = await sink.writer()
-            async for events in cast(Stream[bytes], stream).take_events(size, within=within):
-                good, bad = _parse_batch(list(events), table)
-                changes = [change for _, change in good]
+            async for taken in cast(Stream[bytes], stream).take_events(size, within=within):
+                events = list(taken)
+                with consumer_batch_span(
+                    tracer,
+                    f"process {topic}",
+                    (event.message.headers for event in events),
+                    **consumer_attributes(settings.streams_app_id, topic, len(events)),
+                ):
+                    await index_batch(writer, events)
+
+        async def index_batch(writer: CatalogWriter, events: list[Any]) -> None:
+            good, bad = _parse_batch(events, table)
+            changes = [change for _, change in good]
+            with client_span(tracer, "elasticsearch bulk", **{"db.system.name": "elasticsearch"}):
                 report = await with_retries(partial(apply, writer, changes), doing)
-                for event, change in good:
-                    if change.key in report.failures:
-                        bad.append((event, report.failures[change.key]))
-                for event, reason in bad:
-                    await dead_letters.send(event, reason=reason, agent=agent)
-                metrics.count_catalog(
-                    table, written=report.written, deleted=report.deleted, stale=report.stale
-                )
-                log.debug("%s batch: %d written, %d stale", table, report.written, report.stale)
+            for event, change in good:
+                if change.key in report.failures:
+                    bad.append((event, report.failures[change.key]))
+            for event, reason in bad:
+                await dead_letters.send(event, reason=reason, agent=agent)
+            metrics.count_catalog(
+                table, written=report.written, deleted=report.deleted, stale=report.stale
+            )
+            log.debug("%s batch: %d written, %d stale", table, report.written, report.stale)
 
         return index
 

@@ -6,6 +6,7 @@ import faust
 import typer
 
 from souk.settings import load_settings
+from souk.tracing import configure_tracing
 from streams.app import build_app
 from streams.registry import REGISTRARS
 
@@ -28,6 +29,7 @@ def worker(
     if no_web:
         overrides["streams_web_enabled"] = False
     settings = settings.model_copy(update=overrides)
+    configure_tracing(settings, "souk-streams")
     app = build_app(settings, REGISTRARS)
     level = (loglevel or settings.streams_log_level).lower()
     faust.Worker(app, loglevel=level, quiet=True).execute_from_commandline()

@@ -17,9 +17,11 @@ from typing import Any
 
 import faust
 from faust.streams import Stream
+from opentelemetry.trace import Tracer
 
 from souk.settings import Settings
-from streams.app import raw_topic
+from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
+from streams.app import raw_topic, topic_name
 from streams.dead_letter import DeadLetters
 from streams.worker_metrics import worker_metrics
 from warehouse.decoding import IncomingRecord
@@ -51,12 +53,16 @@ async def write_with_retries(sink: WarehouseSink, records: list[IncomingRecord])
 
 
 async def sink_events(
-    sink: WarehouseSink, dead_letters: DeadLetters, events: Sequence[Any]
+    sink: WarehouseSink,
+    dead_letters: DeadLetters,
+    events: Sequence[Any],
+    tracer: Tracer | None = None,
 ) -> SinkReport:
     """Write one micro-batch; dead-letter what the warehouse cannot take."""
     records = incoming(events)
     try:
-        report = await write_with_retries(sink, records)
+        with client_span(tracer, "warehouse write", **{"souk.warehouse.records": len(records)}):
+            report = await write_with_retries(sink, records)
     except Exception as exc:  # a bug must not lose the batch: park it on the dead-letter topic
         log.exception("warehouse sink failed on a batch of %d records", len(records))
         for event in events:
@@ -68,15 +74,22 @@ async def sink_events(
 
 
 def _agent(
-    sink: WarehouseSink, dead_letters: DeadLetters, settings: Settings, app: faust.App
+    sink: WarehouseSink, dead_letters: DeadLetters, settings: Settings, app: faust.App, topic: str
 ) -> Any:  # the agent function Faust wraps
     metrics = worker_metrics(app)
+    tracer = active_tracer(__name__)  # None when traces are off: no spans, no header reads
 
     async def warehouse_sink(stream: Stream[bytes]) -> AsyncIterator[int]:
         async for events in stream.take_events(
             settings.warehouse_sink_batch_size, within=settings.warehouse_sink_batch_seconds
         ):
-            report = await sink_events(sink, dead_letters, events)
+            with consumer_batch_span(
+                tracer,
+                f"process {topic}",
+                (event.message.headers for event in events),
+                **consumer_attributes(settings.streams_app_id, topic, len(events)),
+            ):
+                report = await sink_events(sink, dead_letters, events, tracer)
             metrics.count_sunk(report.rows)
             yield report.written
 
@@ -91,4 +104,5 @@ def register(app: faust.App, settings: Settings) -> None:
     dead_letters = DeadLetters(app, settings)
     for name in WAREHOUSE_TOPICS:
         topic = raw_topic(app, settings, name)
-        app.agent(topic, name=f"{AGENT}.{name}")(_agent(sink, dead_letters, settings, app))
+        agent = _agent(sink, dead_letters, settings, app, topic_name(settings, name))
+        app.agent(topic, name=f"{AGENT}.{name}")(agent)

@@ -84,6 +84,7 @@ def sink(
         return
     import faust
 
+    from souk.tracing import configure_tracing
     from streams.app import build_app
     from streams.warehouse_sink import register
 
@@ -92,6 +93,7 @@ def sink(
     settings = base.model_copy(
         update={"streams_app_id": f"{base.streams_app_id}-warehouse", "streams_web_enabled": False}
     )
+    configure_tracing(settings, "souk-warehouse-sink")
     app = build_app(settings, [register])
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
 

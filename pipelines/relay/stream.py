@@ -19,7 +19,16 @@ from pipelines.relay.lsn import format_lsn
 from pipelines.relay.progress import Progress
 from pipelines.relay.publisher import Publisher
 from pipelines.relay.records import RecordBuilder
-from pipelines.relay.wal2json import Begin, Commit, RowChange, Truncate, parse_message
+from pipelines.relay.traces import TransactionTrace
+from pipelines.relay.wal2json import (
+    Begin,
+    Commit,
+    LogicalMessage,
+    RowChange,
+    Truncate,
+    parse_message,
+)
+from souk.tracing import active_tracer
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,7 @@ class ChangeStream:
         progress: Progress,
         feedback_seconds: float,
         tracker: AckTracker | None = None,
+        trace: TransactionTrace | None = None,
     ) -> None:
         self._source = source
         self._publisher = publisher
@@ -57,6 +67,7 @@ class ChangeStream:
         self._last_feedback = time.monotonic()
         self._begin: Begin | None = None
         self._txn: TrackedTransaction | None = None
+        self._trace = trace or TransactionTrace(active_tracer(__name__))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set; then wait for Kafka and confirm what it acknowledged."""
@@ -90,6 +101,8 @@ class ChangeStream:
             if self._begin is None or self._txn is None:
                 raise RelayError(f"a change outside a transaction: {payload[:200]!r}")
             records = self._builder.for_change(decoded, self._begin)
+            if self._trace.headers:
+                self._trace.stamp(records)
             for record in records:
                 self._txn.track(await self._publisher.send(record))
             self._progress.records += len(records)
@@ -105,6 +118,7 @@ class ChangeStream:
             self._progress.last_commit_time = self._txn.commit_time
             self._progress.transactions += 1
             self._begin = self._txn = None
+            self._trace.end()
         elif isinstance(decoded, Truncate):
             log.warning(
                 "TRUNCATE of %s.%s (xid %d) is not relayed: consumers keep their copies; "
@@ -113,6 +127,8 @@ class ChangeStream:
                 decoded.table,
                 decoded.xid,
             )
+        elif isinstance(decoded, LogicalMessage) and self._begin is not None:
+            self._trace.message(decoded, self._begin)
 
     def tick(self) -> None:
         now = time.monotonic()

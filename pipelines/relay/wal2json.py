@@ -4,7 +4,9 @@ With ``include-transaction`` (the default) every decoded transaction arrives as 
 message, one message per row change (``I``, ``U``, ``D``, ``T`` for truncate) and a ``C``
 message. PostgreSQL decodes a transaction only once it has committed, so ``B`` already
 carries the commit's LSN (``nextlsn``, the end of the commit record) and time. Transactions
-that touch none of the ``add-tables`` are not sent at all.
+that touch none of the ``add-tables`` are not sent at all, unless they emitted a logical
+message: the relay asks only for ``souk.trace`` ones (``add-msg-prefixes``); a transactional
+one arrives as ``M`` after ``B``, before the changes written after it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from pipelines.relay.lsn import parse_lsn
 from pipelines.relay.pg_values import converter_for, parse_json, timestamptz_iso
+from souk.tracing import TRACE_MESSAGE_PREFIX
 
 PLUGIN = "wal2json"
 _OPS = {"I": "c", "U": "u", "D": "d"}
@@ -32,6 +35,7 @@ def plugin_options(schema: str, tables: Iterable[str]) -> dict[str, str]:
         "include-typmod": "0",
         "include-pk": "1",
         "add-tables": ",".join(f"{_escape(schema)}.{_escape(table)}" for table in tables),
+        "add-msg-prefixes": TRACE_MESSAGE_PREFIX,
     }
 
 
@@ -78,11 +82,20 @@ class Truncate:
     table: str
 
 
-WalMessage = Begin | Commit | RowChange | Truncate
+@dataclass(frozen=True, slots=True)
+class LogicalMessage:
+    """``pg_logical_emit_message``: a ``transactional`` one belongs to the open transaction."""
+
+    prefix: str
+    content: str
+    transactional: bool
+
+
+WalMessage = Begin | Commit | RowChange | Truncate | LogicalMessage
 
 
 def parse_message(payload: bytes | str) -> WalMessage | None:
-    """One wal2json message; None for what the relay does not publish (``M`` messages)."""
+    """One wal2json message; None for an action the relay does not know."""
     data = parse_json(payload)
     action = data["action"]
     op = _OPS.get(action)
@@ -110,6 +123,12 @@ def parse_message(payload: bytes | str) -> WalMessage | None:
     if action == "T":
         return Truncate(
             xid=data["xid"], lsn=parse_lsn(data["lsn"]), schema=data["schema"], table=data["table"]
+        )
+    if action == "M":
+        return LogicalMessage(
+            prefix=data.get("prefix", ""),
+            content=data.get("content", ""),
+            transactional=bool(data.get("transactional")),
         )
     return None
 

@@ -7,6 +7,7 @@ import pytest
 from pipelines.relay.wal2json import (
     Begin,
     Commit,
+    LogicalMessage,
     RowChange,
     Truncate,
     parse_message,
@@ -94,8 +95,9 @@ def test_update_and_delete_carry_the_replica_identity() -> None:
 
 def test_truncate_and_messages() -> None:
     assert parse_message(TRUNCATE) == Truncate(758, 0x1DD5E50, "public", "listings")
-    message = b'{"action":"M","transactional":true,"prefix":"x","content":"y"}'
-    assert parse_message(message) is None
+    message = b'{"action":"M","xid":9,"lsn":"0/1","transactional":true,"prefix":"x","content":"y"}'
+    assert parse_message(message) == LogicalMessage("x", "y", transactional=True)
+    assert parse_message(b'{"action":"Z"}') is None
 
 
 def test_numbers_beyond_64_bits_become_floats() -> None:
@@ -111,3 +113,4 @@ def test_plugin_options_filter_the_relayed_tables() -> None:
     assert options["format-version"] == "2"
     assert options["add-tables"] == r"public.listings,public.outbox,public.odd\.name"
     assert options["include-pk"] == options["include-lsn"] == options["include-xids"] == "1"
+    assert options["add-msg-prefixes"] == "souk.trace"  # other applications' messages stay out
