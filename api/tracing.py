@@ -18,7 +18,12 @@ UNTRACED_PATHS = "/health$,/ready$,/metrics$"
 
 
 def install_tracing(app: FastAPI, provider: TracerProvider) -> None:
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=provider, excluded_urls=UNTRACED_PATHS)
+    FastAPIInstrumentor.instrument_app(
+        app,
+        tracer_provider=provider,
+        excluded_urls=UNTRACED_PATHS,
+        exclude_spans=["receive", "send"],  # one span per request, not one per ASGI message
+    )
     app.state.tracer_provider = provider
 
 
