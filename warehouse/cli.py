@@ -73,13 +73,21 @@ def publish_command() -> None:
 def sink(
     loglevel: str = typer.Option("warn", help="Faust log level (crit, error, warn, info)."),
     engine: str = typer.Option("faust", help="faust (agents) or batch (aiokafka batches)."),
+    metrics_port: int = typer.Option(
+        0, help="Batch engine: serve Prometheus /metrics on 127.0.0.1 at this port (0: none)."
+    ),
 ) -> None:
     """Run the warehouse sink alone: a Faust worker with only its agents, or the batch consumer."""
     if engine == "batch":
         import asyncio
 
+        from prometheus_client import start_http_server
+
+        from streams.worker_metrics import batch_metrics
         from warehouse.batch_consumer import run_batch_consumer
 
+        if metrics_port:
+            start_http_server(metrics_port, addr="127.0.0.1", registry=batch_metrics().registry)
         asyncio.run(run_batch_consumer(load_settings()))
         return
     import faust
