@@ -17,7 +17,7 @@ from warehouse.dimensions import DIMENSIONS, date_frame, governorate_frame
 from warehouse.duckdb_session import open_memory
 from warehouse.layout import WarehouseLayout, atomic_path
 from warehouse.marts import MARTS
-from warehouse.models import BuildResult, Model, build_model
+from warehouse.models import BuildResult, Model, build_range
 from warehouse.staging import FACTS
 
 log = logging.getLogger(__name__)
@@ -38,20 +38,32 @@ def days_between(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
+def day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:
+    """``days`` as runs of consecutive days (first, last)."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if ranges and ranges[-1][1] + timedelta(days=1) == day:
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
+
+
 def build_models(
     layout: WarehouseLayout, models: Iterable[Model], days: Iterable[date], config: BuildConfig
 ) -> list[BuildResult]:
-    """Build ``models`` (in order) for each of ``days``, in one DuckDB session."""
+    """Build ``models`` (in order) for ``days`` in one DuckDB session: each model in one
+    query per run of consecutive days."""
     results: list[BuildResult] = []
+    ranges = day_ranges(days)
     conn = config.connect()
     try:
-        model_list = list(models)
-        for day in days:
-            for model in model_list:
-                result = build_model(conn, layout, model, day)
-                log.info("%s %s: %d rows in %.2fs", model.name, day, result.rows,
-                         result.seconds)  # fmt: skip
-                results.append(result)
+        for model in models:
+            for start, end in ranges:
+                built = build_range(conn, layout, model, start, end)
+                log.info("%s %s..%s: %d rows in %.2fs", model.name, start, end,
+                         sum(r.rows for r in built), sum(r.seconds for r in built))  # fmt: skip
+                results += built
     finally:
         conn.close()
     return results

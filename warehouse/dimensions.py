@@ -1,6 +1,7 @@
 """Dimensions: listings, sellers and makes/models as of the end of a day; governorates; dates.
 
-``dim_listing`` for day D replays every listing event up to D: attributes from the latest
+``dim_listing`` for day D replays every listing event up to D (every day of a range in one
+pass): attributes from the latest
 ListingPublished (filled in from the Postgres snapshot where the event lacks them), price
 from the latest ListingPriceChanged, status from the latest lifecycle event.
 """
@@ -24,28 +25,54 @@ OPTIONAL_STATIC["seller_snapshot"] = {
     "governorate": "VARCHAR",
 }  # fmt: skip
 
+# Running state per listing (or seller): one row per day with events, carrying the state as
+# of that day's end (window over the days so far); the dimension of day D takes the last such
+# row on or before D (ASOF join), so a range of days is replayed in one pass.
+_RUNNING = "WINDOW running AS (PARTITION BY {key} ORDER BY event_date)"
+
 DIMENSIONS: tuple[Model, ...] = (
     Model(
         "dim_listing", "dims", "one row per listing published up to the day, as of its end",
         ("listing_id",),
         ("facts<=:stg_listings_published", "facts<=:fct_listing_price_changes",
          "facts<=:fct_listing_status_changes", "static:listing_snapshot"),
-        """WITH pub AS (
-              SELECT listing_id, arg_max(p, (published_at, version)) AS p,
-                     min(event_date) AS published_date
+        f"""WITH pub_day AS (
+              SELECT listing_id, event_date, arg_max(p, (published_at, version)) AS p
               FROM (SELECT listing_id, published_at, version, event_date, p
                     FROM stg_listings_published p)
-              GROUP BY listing_id),
+              GROUP BY listing_id, event_date),
+            pub AS (
+              SELECT listing_id, event_date,
+                     arg_max(p, (p.published_at, p.version)) OVER running AS p,
+                     min(event_date) OVER running AS published_date
+              FROM pub_day {_RUNNING.format(key="listing_id")}),
+            price_day AS (
+              SELECT listing_id, event_date, max((occurred_at, version)) AS last_change,
+                     arg_max(new_price_egp, (occurred_at, version)) AS price_egp,
+                     count(*) AS changes
+              FROM fct_listing_price_changes GROUP BY listing_id, event_date),
             price AS (
-              SELECT listing_id, arg_max(new_price_egp, (occurred_at, version)) AS price_egp,
-                     count(*) AS price_change_count
-              FROM fct_listing_price_changes GROUP BY listing_id),
-            life AS (
-              SELECT listing_id, arg_max(status, (occurred_at, version)) AS status,
+              SELECT listing_id, event_date,
+                     arg_max(price_egp, last_change) OVER running AS price_egp,
+                     (sum(changes) OVER running)::BIGINT AS price_change_count
+              FROM price_day {_RUNNING.format(key="listing_id")}),
+            life_day AS (
+              SELECT listing_id, event_date, max((occurred_at, version)) AS last_change,
+                     arg_max(status, (occurred_at, version)) AS status,
                      max(event_date) FILTER (status = 'sold') AS sold_date,
                      max(event_date) FILTER (status = 'archived') AS archived_date
-              FROM fct_listing_status_changes GROUP BY listing_id)
-            SELECT pub.listing_id, p.seller_id, p.category, p.make, p.model,
+              FROM fct_listing_status_changes GROUP BY listing_id, event_date),
+            life AS (
+              SELECT listing_id, event_date,
+                     arg_max(status, last_change) OVER running AS status,
+                     max(sold_date) OVER running AS sold_date,
+                     max(archived_date) OVER running AS archived_date
+              FROM life_day {_RUNNING.format(key="listing_id")}),
+            grid AS (
+              SELECT listing_id, day FROM (
+                SELECT listing_id, min(event_date) AS first_day FROM pub_day GROUP BY 1)
+              JOIN days ON day >= first_day)
+            SELECT g.listing_id, p.seller_id, p.category, p.make, p.model,
                    p.make || ' ' || p.model AS make_model,
                    coalesce(p.trim, s.trim) AS trim, p.year,
                    coalesce(p.body_type, s.body_type) AS body_type,
@@ -60,28 +87,37 @@ DIMENSIONS: tuple[Model, ...] = (
                    date_diff('day', pub.published_date,
                              CASE WHEN life.status = 'sold' THEN life.sold_date
                                   WHEN life.status = 'archived' THEN life.archived_date
-                                  ELSE $day END) AS days_on_market,
-                   $day AS as_of_date
-            FROM pub
-            LEFT JOIN price USING (listing_id)
-            LEFT JOIN life USING (listing_id)
-            LEFT JOIN listing_snapshot s USING (listing_id)""",
+                                  ELSE g.day END) AS days_on_market,
+                   g.day AS as_of_date
+            FROM grid g
+            ASOF JOIN pub ON pub.listing_id = g.listing_id AND g.day >= pub.event_date
+            ASOF LEFT JOIN price ON price.listing_id = g.listing_id
+                 AND g.day >= price.event_date
+            ASOF LEFT JOIN life ON life.listing_id = g.listing_id AND g.day >= life.event_date
+            LEFT JOIN listing_snapshot s ON s.listing_id = g.listing_id""",
     ),
     Model(
         "dim_seller", "dims", "one row per seller known up to the day, as of its end",
         ("seller_id",),
         ("facts<=:stg_sellers_registered", "dims:dim_listing", "static:seller_snapshot"),
-        """WITH reg AS (
-              SELECT seller_id, arg_max(r, registered_at) AS r,
-                     min(event_date) AS registered_date
-              FROM stg_sellers_registered r GROUP BY seller_id),
+        f"""WITH reg_day AS (
+              SELECT seller_id, event_date, arg_max(r, registered_at) AS r
+              FROM stg_sellers_registered r GROUP BY seller_id, event_date),
+            reg AS (
+              SELECT seller_id, event_date, arg_max(r, r.registered_at) OVER running AS r,
+                     min(event_date) OVER running AS registered_date
+              FROM reg_day {_RUNNING.format(key="seller_id")}),
             listings AS (
-              SELECT seller_id, count(*) AS listings_total,
+              SELECT seller_id, as_of_date AS day, count(*) AS listings_total,
                      count(*) FILTER (status = 'active') AS listings_active,
                      count(*) FILTER (status = 'sold') AS listings_sold,
                      min(published_date) AS first_listing_date
-              FROM dim_listing GROUP BY seller_id),
-            ids AS (SELECT seller_id FROM reg UNION SELECT seller_id FROM listings)
+              FROM dim_listing GROUP BY seller_id, as_of_date),
+            ids AS (
+              SELECT seller_id, day FROM (
+                SELECT seller_id, min(event_date) AS first_day FROM reg_day GROUP BY 1)
+              JOIN days ON day >= first_day
+              UNION SELECT seller_id, day FROM listings)
             SELECT ids.seller_id,
                    coalesce(reg.r.seller_type, s.seller_type) AS seller_type,
                    coalesce(reg.r.display_name, s.display_name) AS display_name,
@@ -90,9 +126,11 @@ DIMENSIONS: tuple[Model, ...] = (
                    coalesce(listings_total, 0) AS listings_total,
                    coalesce(listings_active, 0) AS listings_active,
                    coalesce(listings_sold, 0) AS listings_sold,
-                   $day AS as_of_date
-            FROM ids LEFT JOIN reg USING (seller_id) LEFT JOIN listings USING (seller_id)
-            LEFT JOIN seller_snapshot s USING (seller_id)
+                   ids.day AS as_of_date
+            FROM ids
+            ASOF LEFT JOIN reg ON reg.seller_id = ids.seller_id AND ids.day >= reg.event_date
+            LEFT JOIN listings ON listings.seller_id = ids.seller_id AND listings.day = ids.day
+            LEFT JOIN seller_snapshot s ON s.seller_id = ids.seller_id
             WHERE ids.seller_id IS NOT NULL""",
     ),
     Model(
@@ -102,9 +140,9 @@ DIMENSIONS: tuple[Model, ...] = (
                   count(*) FILTER (status = 'active') AS listings_active,
                   min(year) AS min_year, max(year) AS max_year,
                   median(price_egp) FILTER (status = 'active') AS median_active_price_egp,
-                  $day AS as_of_date
+                  as_of_date
            FROM dim_listing WHERE make IS NOT NULL AND model IS NOT NULL
-           GROUP BY make, model, make_model""",
+           GROUP BY make, model, make_model, as_of_date""",
     ),
 )  # fmt: skip
 

@@ -6,13 +6,21 @@ write Parquet with ``COPY``, so any number of them can run beside the sink and t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from warehouse.layout import atomic_path
+
+log = logging.getLogger(__name__)
+PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144"
 
 POLARS_TO_DUCKDB: dict[type[pl.DataType], str] = {
     pl.String: "VARCHAR",
@@ -65,8 +73,53 @@ def register_view(
 def copy_to_parquet(conn: duckdb.DuckDBPyConnection, query: str, final: Path) -> int:
     """Write ``query`` to ``final`` atomically; return its row count."""
     with atomic_path(final) as temporary:
-        written = conn.execute(
-            f"COPY ({query}) TO '{temporary}' "
-            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
-        ).fetchone()
+        written = conn.execute(f"COPY ({query}) TO '{temporary}' ({PARQUET})").fetchone()
     return int(written[0]) if written else 0
+
+
+def copy_partitions(
+    conn: duckdb.DuckDBPyConnection, query: str, column: str, finals: Mapping[date, Path]
+) -> dict[date, int]:
+    """Write ``query`` once, partitioned by its DATE ``column``, and move each day's file onto
+    ``finals[day]`` (an atomic rename per day); days without rows get an empty file with the
+    query's columns. Rows of days not in ``finals`` are dropped. Returns rows per day."""
+    first = next(iter(finals.values()))
+    scratch = first.parent.parent / f".partitions-{uuid.uuid4().hex}"
+    rows = dict.fromkeys(finals, 0)
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn.execute(
+            f"COPY ({query}) TO '{scratch}' ({PARQUET}, PARTITION_BY ({column}), "
+            "WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part_{i}')"
+        )
+        written = sorted(scratch.glob(f"{column}=*/*.parquet")) if scratch.is_dir() else []
+        by_day: dict[date, list[Path]] = {}
+        template: Path | None = None  # a written day's file: the columns of the empty days
+        for path in written:
+            day = date.fromisoformat(path.parent.name.split("=", 1)[1])
+            by_day.setdefault(day, []).append(path)
+        for day, paths in by_day.items():
+            if day not in finals:
+                log.warning("%s: %s rows outside the range built, dropped", paths[0], day)
+                continue
+            rows[day] = _row_count(conn, paths)
+            final = finals[day]
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if len(paths) == 1:
+                os.replace(paths[0], final)
+            else:
+                copy_to_parquet(conn, f"SELECT * FROM read_parquet({sql_list(paths)})", final)
+            template = template or final
+        empty = [day for day in finals if day not in by_day]
+        if empty:
+            source = f"read_parquet('{template}')" if template else f"({query})"
+            for day in empty:
+                copy_to_parquet(conn, f"SELECT * FROM {source} LIMIT 0", finals[day])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return rows
+
+
+def _row_count(conn: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> int:
+    found = conn.execute(f"SELECT count(*) FROM read_parquet({sql_list(paths)})").fetchone()
+    return int(found[0]) if found else 0

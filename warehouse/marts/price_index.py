@@ -25,7 +25,7 @@ MARKET_PRICE_INDEX = Model(
     "one row per make, model, year and governorate (and 'all') per day, over active cars",
     ("make", "model", "year", "governorate", "date"),
     ("dims:dim_listing",),
-    f"""SELECT $day AS date, make, model, year,
+    f"""SELECT as_of_date AS date, make, model, year,
                CASE WHEN grouping(governorate) = 1 THEN 'all'
                     ELSE coalesce(governorate, 'unknown') END AS governorate,
                count(*) AS listings,
@@ -35,7 +35,8 @@ MARKET_PRICE_INDEX = Model(
                min(price_egp) AS min_price_egp, max(price_egp) AS max_price_egp,
                avg(price_egp)::DECIMAL(18, 2) AS mean_price_egp
         FROM ({_ACTIVE_CARS})
-        GROUP BY GROUPING SETS ((make, model, year, governorate), (make, model, year))""",
+        GROUP BY GROUPING SETS ((as_of_date, make, model, year, governorate),
+                               (as_of_date, make, model, year))""",
 )
 
 LISTING_PRICE_POSITION = Model(
@@ -46,8 +47,8 @@ LISTING_PRICE_POSITION = Model(
     ("dims:dim_listing", "marts:market_price_index"),
     f"""WITH cars AS ({_ACTIVE_CARS}),
         placed AS (
-          SELECT c.listing_id, c.seller_id, c.make, c.model, c.year, c.governorate,
-                 c.price_egp,
+          SELECT c.as_of_date AS date, c.listing_id, c.seller_id, c.make, c.model, c.year,
+                 c.governorate, c.price_egp,
                  CASE WHEN g.listings >= {MIN_SEGMENT_LISTINGS} THEN 'governorate'
                       WHEN n.listings >= {MIN_SEGMENT_LISTINGS} THEN 'national' END AS segment,
                  CASE WHEN g.listings >= {MIN_SEGMENT_LISTINGS} THEN g.median_price_egp
@@ -56,11 +57,11 @@ LISTING_PRICE_POSITION = Model(
                  CASE WHEN g.listings >= {MIN_SEGMENT_LISTINGS} THEN g.listings
                       ELSE n.listings END AS segment_listings
           FROM cars c
-          LEFT JOIN market_price_index g ON g.make = c.make AND g.model = c.model
-               AND g.year = c.year AND g.governorate = c.governorate
-          LEFT JOIN market_price_index n ON n.make = c.make AND n.model = c.model
-               AND n.year = c.year AND n.governorate = 'all')
-        SELECT $day AS date, *,
+          LEFT JOIN market_price_index g ON g.date = c.as_of_date AND g.make = c.make
+               AND g.model = c.model AND g.year = c.year AND g.governorate = c.governorate
+          LEFT JOIN market_price_index n ON n.date = c.as_of_date AND n.make = c.make
+               AND n.model = c.model AND n.year = c.year AND n.governorate = 'all')
+        SELECT *,
                round(price_egp / segment_median_egp, 4) AS price_ratio,
                CASE WHEN segment_median_egp IS NULL THEN 'unrated'
                     WHEN price_egp <= {GREAT_MAX} * segment_median_egp THEN 'great'

@@ -15,28 +15,35 @@ SELLER_DAILY_METRICS = Model(
     ("facts:agg_listing_impressions", "facts:fct_listing_views", "facts:fct_result_clicks",
      "facts:fct_leads", "facts:fct_orders", "facts:fct_payments", "dims:dim_listing"),
     """WITH imp AS (
-          SELECT l.seller_id, sum(i.impressions)::BIGINT AS impressions
-          FROM agg_listing_impressions i JOIN dim_listing l USING (listing_id)
-          GROUP BY l.seller_id),
+          SELECT i.event_date AS date, l.seller_id, sum(i.impressions)::BIGINT AS impressions
+          FROM agg_listing_impressions i JOIN dim_listing l
+            ON l.listing_id = i.listing_id AND l.as_of_date = i.event_date
+          GROUP BY 1, 2),
         views AS (
-          SELECT coalesce(v.seller_id, l.seller_id) AS seller_id, count(*) AS listing_views,
-                 count(DISTINCT v.visitor_id) AS unique_viewers
-          FROM fct_listing_views v LEFT JOIN dim_listing l USING (listing_id)
-          GROUP BY 1),
-        clicks AS (SELECT seller_id, count(*) AS search_clicks FROM fct_result_clicks GROUP BY 1),
-        leads AS (SELECT seller_id, count(*) AS leads FROM fct_leads GROUP BY 1),
-        orders AS (SELECT seller_id, count(*) AS orders, sum(total_egp) AS order_value_egp
-                   FROM fct_orders GROUP BY 1),
-        pay AS (SELECT seller_id, count(*) FILTER (status = 'captured') AS payments_captured,
+          SELECT v.event_date AS date, coalesce(v.seller_id, l.seller_id) AS seller_id,
+                 count(*) AS listing_views, count(DISTINCT v.visitor_id) AS unique_viewers
+          FROM fct_listing_views v LEFT JOIN dim_listing l
+            ON l.listing_id = v.listing_id AND l.as_of_date = v.event_date
+          GROUP BY 1, 2),
+        clicks AS (SELECT event_date AS date, seller_id, count(*) AS search_clicks
+                   FROM fct_result_clicks GROUP BY 1, 2),
+        leads AS (SELECT event_date AS date, seller_id, count(*) AS leads
+                  FROM fct_leads GROUP BY 1, 2),
+        orders AS (SELECT event_date AS date, seller_id, count(*) AS orders,
+                          sum(total_egp) AS order_value_egp
+                   FROM fct_orders GROUP BY 1, 2),
+        pay AS (SELECT event_date AS date, seller_id,
+                       count(*) FILTER (status = 'captured') AS payments_captured,
                        coalesce(sum(amount_egp) FILTER (status = 'captured'), 0) AS revenue_egp
-                FROM fct_payments GROUP BY 1),
-        stock AS (SELECT seller_id, count(*) FILTER (status = 'active') AS active_listings
-                  FROM dim_listing GROUP BY 1),
-        ids AS (SELECT seller_id FROM imp UNION SELECT seller_id FROM views
-                UNION SELECT seller_id FROM clicks UNION SELECT seller_id FROM leads
-                UNION SELECT seller_id FROM orders UNION SELECT seller_id FROM pay
-                UNION SELECT seller_id FROM stock WHERE active_listings > 0)
-        SELECT $day AS date, ids.seller_id,
+                FROM fct_payments GROUP BY 1, 2),
+        stock AS (SELECT as_of_date AS date, seller_id,
+                         count(*) FILTER (status = 'active') AS active_listings
+                  FROM dim_listing GROUP BY 1, 2),
+        ids AS (SELECT date, seller_id FROM imp UNION SELECT date, seller_id FROM views
+                UNION SELECT date, seller_id FROM clicks UNION SELECT date, seller_id FROM leads
+                UNION SELECT date, seller_id FROM orders UNION SELECT date, seller_id FROM pay
+                UNION SELECT date, seller_id FROM stock WHERE active_listings > 0)
+        SELECT ids.date, ids.seller_id,
                coalesce(impressions, 0) AS impressions,
                coalesce(listing_views, 0) AS listing_views,
                coalesce(unique_viewers, 0) AS unique_viewers,
@@ -50,9 +57,9 @@ SELLER_DAILY_METRICS = Model(
                round(coalesce(leads, 0) / nullif(listing_views, 0), 4) AS lead_rate,
                round(coalesce(orders, 0) / nullif(listing_views, 0), 4) AS conversion_rate,
                coalesce(active_listings, 0) AS active_listings
-        FROM ids LEFT JOIN imp USING (seller_id) LEFT JOIN views USING (seller_id)
-        LEFT JOIN clicks USING (seller_id) LEFT JOIN leads USING (seller_id)
-        LEFT JOIN orders USING (seller_id) LEFT JOIN pay USING (seller_id)
-        LEFT JOIN stock USING (seller_id)
+        FROM ids LEFT JOIN imp USING (date, seller_id) LEFT JOIN views USING (date, seller_id)
+        LEFT JOIN clicks USING (date, seller_id) LEFT JOIN leads USING (date, seller_id)
+        LEFT JOIN orders USING (date, seller_id) LEFT JOIN pay USING (date, seller_id)
+        LEFT JOIN stock USING (date, seller_id)
         WHERE ids.seller_id IS NOT NULL""",
 )  # fmt: skip
