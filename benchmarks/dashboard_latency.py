@@ -37,8 +37,10 @@ import httpx
 import psycopg
 import typer
 from psycopg import sql
+from pydantic import BaseModel
 
 from api.security import create_access_token
+from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from benchmarks.warehouse_synthetic import Market, generate_raw
 from core import migrate
 from core.db import create_db_engine, make_session_factory
@@ -63,6 +65,46 @@ MARKET_ROUTES: dict[str, dict[str, str]] = {
     "market/price-index": {},
     "market/search-terms": {},
 }
+TARGET_EVENTS = 10_000_000
+
+
+class EndpointLatency(BaseModel):
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    server_cpu_ms: float
+
+
+class DashboardResult(BenchmarkResult):
+    """Dashboard endpoints over HTTP: per endpoint, seller endpoints and every JSON endpoint."""
+
+    events: int
+    rounds: int
+    endpoints: dict[str, EndpointLatency]
+    seller_p50_ms: float
+    seller_p99_ms: float
+    json_p50_ms: float
+    json_p99_ms: float
+
+    def figures(self) -> list[Figure]:
+        target = Target("<", 50, f"on {TARGET_EVENTS:,} events", self.events >= TARGET_EVENTS)
+        return [
+            *(Figure(f"{name} p99", e.p99_ms, "ms") for name, e in self.endpoints.items()),
+            Figure("seller endpoints p50", self.seller_p50_ms, "ms"),
+            Figure("seller endpoints p99", self.seller_p99_ms, "ms", target),
+            Figure("all JSON endpoints p50", self.json_p50_ms, "ms"),
+            Figure("all JSON endpoints p99", self.json_p99_ms, "ms", target),
+        ]
+
+    def charts(self) -> list[Chart]:
+        return [
+            Chart("dashboard-latency", f"Dashboard endpoints over HTTP ({self.events:,} events)",
+                  "bars", "ms", categories=list(self.endpoints),
+                  series={"p50": [e.p50_ms for e in self.endpoints.values()],
+                          "p99": [e.p99_ms for e in self.endpoints.values()]},
+                  line=50, line_label="target p99 < 50 ms", horizontal=True),
+        ]  # fmt: skip
 
 
 def _percentile(ordered: list[float], share: float) -> float:
@@ -191,7 +233,8 @@ def main(
     directory: Path | None = typer.Option(  # noqa: B008
         None, help="Data dir to keep and reuse (its warehouse/ is reused when published)."
     ),
-) -> None:
+    json_path: Path | None = typer.Option(None, "--json", help="Write the result as JSON here."),  # noqa: B008
+) -> DashboardResult:
     """Time the dashboards' JSON endpoints and seller page over HTTP."""
     data_dir = directory or Path(tempfile.mkdtemp(prefix="souk-dash-bench-"))
     market = Market(events=events, days=days, listings=listings, sellers=sellers)
@@ -225,6 +268,31 @@ def main(
                         response.raise_for_status()
                 cpu[name] = (_cpu_ms(pid) - before) / rounds
     _report(timings, cpu)
+    result = _result(events, rounds, timings, cpu)
+    if json_path:
+        result.write_json(json_path)
+    return result
+
+
+def _result(
+    events: int, rounds: int, timings: dict[str, list[float]], cpu: dict[str, float]
+) -> DashboardResult:
+    def overall(prefixes: tuple[str, ...]) -> list[float]:
+        return sorted(v for name, vs in timings.items() if name.startswith(prefixes) for v in vs)
+
+    seller, every = overall(("seller/",)), overall(("seller/", "market/"))
+    endpoints = {
+        name: EndpointLatency(
+            p50_ms=statistics.median(vs), p95_ms=_percentile(sorted(vs), 0.95),
+            p99_ms=_percentile(sorted(vs), 0.99), max_ms=max(vs), server_cpu_ms=cpu[name],
+        )
+        for name, vs in timings.items()
+    }  # fmt: skip
+    return DashboardResult(
+        events=events, rounds=rounds, endpoints=endpoints,
+        seller_p50_ms=statistics.median(seller), seller_p99_ms=_percentile(seller, 0.99),
+        json_p50_ms=statistics.median(every), json_p99_ms=_percentile(every, 0.99),
+    )  # fmt: skip
 
 
 def _report(timings: dict[str, list[float]], cpu: dict[str, float]) -> None:

@@ -12,10 +12,12 @@ import json
 import secrets
 import statistics
 import time
+from pathlib import Path
 
 import typer
 from aiokafka import AIOKafkaProducer
 
+from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from search.catalog_index import drop_catalog
 from search.catalog_search import CatalogSearch
 from search.elastic import async_client
@@ -34,7 +36,33 @@ from tests.integration.search.helpers import (
 )
 
 
-async def main(changes: int) -> None:
+class FreshnessResult(BenchmarkResult):
+    """Kafka record produced -> listing findable by /search, one change at a time."""
+
+    changes: int
+    refresh_interval: str
+    batch_seconds: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    delays_ms: list[float]
+
+    def figures(self) -> list[Figure]:
+        return [
+            Figure("Kafka → searchable p50", self.p50_ms, "ms"),
+            Figure("Kafka → searchable p99", self.p99_ms, "ms", Target("<", 2000)),
+            Figure("Kafka → searchable max", self.max_ms, "ms"),
+        ]
+
+    def charts(self) -> list[Chart]:
+        return [
+            Chart("freshness", f"Catalog freshness over {self.changes} changes (Kafka → "
+                  "searchable)", "histogram", "ms", values=self.delays_ms, line=2000,
+                  line_label="target p99 < 2 s"),
+        ]  # fmt: skip
+
+
+async def main(changes: int) -> FreshnessResult:
     settings = isolated(load_settings())
     await create_topics(settings)
     es = async_client(settings)
@@ -67,6 +95,11 @@ async def main(changes: int) -> None:
                    f"p99 {cuts[98]:.0f} ms, max {max(delays):.0f} ms "
                    f"(refresh_interval {settings.catalog_refresh_interval}, "
                    f"batch wait {settings.catalog_batch_seconds}s)")  # fmt: skip
+        return FreshnessResult(
+            changes=changes, refresh_interval=str(settings.catalog_refresh_interval),
+            batch_seconds=settings.catalog_batch_seconds, p50_ms=cuts[49], p99_ms=cuts[98],
+            max_ms=max(delays), delays_ms=[round(d, 1) for d in delays],
+        )  # fmt: skip
     finally:
         await producer.stop()
         await drop_catalog(es, settings)
@@ -79,4 +112,8 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--changes", type=int, default=60, help="changes to time, one at a time")
-    asyncio.run(main(parser.parse_args().changes))
+    parser.add_argument("--json", type=Path, help="write the result as JSON to PATH")
+    args = parser.parse_args()
+    result = asyncio.run(main(args.changes))
+    if args.json:
+        result.write_json(args.json)

@@ -14,12 +14,14 @@ import json
 import logging
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import typer
 from aiokafka import AIOKafkaProducer
 from elasticsearch import AsyncElasticsearch
 
+from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from search.catalog_index import drop_catalog, ensure_catalog
 from search.documents import listing_document, seller_summary
 from search.elastic import async_client, bulk_write
@@ -36,6 +38,37 @@ from tests.integration.search.helpers import (
 )
 
 log = logging.getLogger("benchmarks.indexing")
+
+
+class IndexingResult(BenchmarkResult):
+    """Kafka -> Faust -> Elasticsearch beside the direct bulk ceiling."""
+
+    listings: int
+    batch: int
+    concurrency: int
+    workers: int
+    direct_docs_per_s: float
+    faust_docs_per_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.faust_docs_per_s / self.direct_docs_per_s
+
+    def figures(self) -> list[Figure]:
+        return [
+            Figure("direct bulk ceiling", self.direct_docs_per_s, "docs/s"),
+            Figure(f"Kafka → Faust → ES ({self.workers} worker)", self.faust_docs_per_s, "docs/s"),
+            Figure("Faust / direct bulk", self.ratio, "", Target(">=", 0.70)),
+        ]
+
+    def charts(self) -> list[Chart]:
+        return [
+            Chart("indexing-throughput", f"Indexing {self.listings:,} listings: pipeline vs "
+                  "direct bulk ceiling", "bars", "docs/s",
+                  categories=["direct bulk (ceiling)", "Kafka → Faust → ES"],
+                  series={"docs/s": [self.direct_docs_per_s, self.faust_docs_per_s]},
+                  line=0.70 * self.direct_docs_per_s, line_label="target: 70% of ceiling"),
+        ]  # fmt: skip
 
 
 async def direct_ceiling(
@@ -121,7 +154,7 @@ async def through_faust(
         await delete_topics(settings)
 
 
-async def main(listings: int, batch: int, concurrency: int, worker_count: int) -> None:
+async def main(listings: int, batch: int, concurrency: int, worker_count: int) -> IndexingResult:
     update = {"catalog_batch_size": batch, "catalog_agent_concurrency": concurrency}
     base = load_settings().model_copy(update=update)
     market = SyntheticMarket(seed=21, sellers=500)
@@ -135,6 +168,9 @@ async def main(listings: int, batch: int, concurrency: int, worker_count: int) -
         f"Kafka -> Faust -> ES: {faust_rate:8.0f} docs/s ({worker_count} worker process(es))"
     )
     typer.echo(f"ratio               : {faust_rate / direct:8.2f} (target >= 0.70)")
+    return IndexingResult(listings=listings, batch=batch, concurrency=concurrency,
+                          workers=worker_count, direct_docs_per_s=direct,
+                          faust_docs_per_s=faust_rate)  # fmt: skip
 
 
 if __name__ == "__main__":
@@ -146,5 +182,8 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=4, help="agent actors / bulk streams")
     logging.basicConfig(level=logging.WARNING)
     parser.add_argument("--workers", type=int, default=1, help="Faust worker processes")
+    parser.add_argument("--json", type=Path, help="write the result as JSON to PATH")
     args = parser.parse_args()
-    asyncio.run(main(args.listings, args.batch, args.concurrency, args.workers))
+    result = asyncio.run(main(args.listings, args.batch, args.concurrency, args.workers))
+    if args.json:
+        result.write_json(args.json)

@@ -18,12 +18,48 @@ from pathlib import Path
 
 import typer
 
+from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from benchmarks.warehouse_synthetic import Market, generate_raw
 from warehouse.build import BuildConfig, build_days
 from warehouse.layout import WarehouseLayout
 from warehouse.serving import publish
 
 log = logging.getLogger(__name__)
+TARGET_EVENTS = 10_000_000
+
+
+class MartsBuildResult(BenchmarkResult):
+    """The whole build from raw Parquet to the serving database."""
+
+    events: int
+    days: int
+    threads: int
+    build_seconds: float
+    publish_seconds: float
+    total_seconds: float
+    cpu_seconds: float
+    by_model: dict[str, float]
+
+    def figures(self) -> list[Figure]:
+        over = f"over {TARGET_EVENTS:,} events"
+        return [
+            Figure("staging + dimensions + marts", self.build_seconds, "s"),
+            Figure("publication", self.publish_seconds, "s"),
+            Figure(f"total mart build ({self.events:,} events)", self.total_seconds, "s",
+                   Target("<", 30, over, self.events >= TARGET_EVENTS)),
+            Figure(f"CPU over {self.threads} threads", self.cpu_seconds, "s"),
+        ]  # fmt: skip
+
+    def charts(self) -> list[Chart]:
+        models = sorted(self.by_model.items(), key=lambda kv: -kv[1])
+        return [
+            Chart("marts-build", f"Mart build over {self.events:,} events: "
+                  f"{self.total_seconds:.1f} s in total", "bars", "s",
+                  categories=[m for m, _ in models] + ["publish", "TOTAL"],
+                  series={"seconds": [v for _, v in models] + [self.publish_seconds,
+                                                                 self.total_seconds]},
+                  line=30, line_label="target < 30 s in total", horizontal=True),
+        ]  # fmt: skip
 
 
 def main(
@@ -34,7 +70,8 @@ def main(
     threads: int = typer.Option(2, help="DuckDB threads."),
     reuse: bool = typer.Option(False, "--reuse", help="Keep the raw files already there."),
     directory: Path | None = typer.Option(None, help="Keep the warehouse here (else temp)."),  # noqa: B008
-) -> None:
+    json_path: Path | None = typer.Option(None, "--json", help="Write the result as JSON here."),  # noqa: B008
+) -> MartsBuildResult:
     """Generate raw Parquet, then time the whole build from raw to the serving database."""
     root = directory or Path(tempfile.mkdtemp(prefix="souk-marts-bench-"))
     layout = WarehouseLayout(root)
@@ -72,6 +109,12 @@ def main(
     )
     typer.echo(f"TOTAL mart build for {events:,} events: {total:.2f}s "
                f"({'meets' if total < 30 else 'misses'} the 30 s target)")  # fmt: skip
+    result = MartsBuildResult(events=events, days=days, threads=threads, build_seconds=built,
+                              publish_seconds=publication.seconds, total_seconds=total,
+                              cpu_seconds=cpu, by_model=dict(by_model))  # fmt: skip
+    if json_path:
+        result.write_json(json_path)
+    return result
 
 
 def _cpu_seconds() -> float:

@@ -55,7 +55,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
+from pydantic import BaseModel, ConfigDict, Field
 
+from benchmarks.results import BenchmarkResult, Chart, Figure
 from core import migrate
 from demo_market.generator import ListingSpec, MarketGenerator, SellerSpec
 from souk.settings import PROJECT_ROOT, Settings, load_settings
@@ -109,6 +111,120 @@ UPDATE_SQL = (
     "UPDATE listings SET price_egp = price_egp + 100, version = version + 1, "
     "updated_at = now() WHERE id = %s RETURNING version"
 )
+# What the report says when PGSync's client meets our node as it is (finding 1 of the README).
+ROOT_ENDPOINT_MISSING = "Incorrect HTTP method for uri [/]"
+WHY_DIRECT_FAILS = (
+    "PGSync {pgsync} pins the Elasticsearch 7.17 Python client. Before its first request that "
+    "client checks the product with `GET /`, and PGSync itself calls `info()` (`GET /`) to "
+    "learn the server's major version. Our Elasticsearch {ours} is the integ-test-zip "
+    "distribution, which has no modules and so no `rest-root`: `GET /` answers 405, and "
+    "`bootstrap` exits before touching PostgreSQL. `ELASTIC_CLIENT_APIVERSIONING=1` does not "
+    "help (it changes the media types, not the endpoint). The closest configuration that runs "
+    "is the same node behind a loopback shim that answers `GET /` with the node's own "
+    "identity (what `rest-root` returns on a full distribution) and forwards every other "
+    "request unchanged (target `es819-shim`): same node, same data, same refresh interval."
+)
+
+
+class LatencySummary(BaseModel):
+    """Commit-to-searchable latency of one run of updates."""
+
+    model_config = ConfigDict(extra="allow")
+    updates: int
+    seen: int
+    missing: int
+    p50_ms: float | None = None
+    p90_ms: float | None = None
+    p99_ms: float | None = None
+    max_ms: float | None = None
+
+
+class SideResult(BaseModel):
+    """One side (a PGSync target, or our pipeline): initial sync and latency, or its error."""
+
+    model_config = ConfigDict(extra="allow")
+    target: str = "souk"
+    note: str = ""
+    elasticsearch_version: str | None = None
+    load_average_at_start: list[float] = Field(default_factory=list)
+    load_average_at_end: list[float] = Field(default_factory=list)
+    bootstrap_seconds: float | None = None
+    initial_sync_seconds: float | None = None
+    initial_sync_docs_per_s: float | None = None
+    latency: LatencySummary | None = None
+    latency_tuned: LatencySummary | None = None
+    tuned_env: dict[str, str] = Field(default_factory=dict)
+    error: str | None = None
+    skipped: list[str] = Field(default_factory=list)
+
+
+class PgsyncComparisonResult(BenchmarkResult):
+    """PGSync on each Elasticsearch target, and our pipeline, on the same listings."""
+
+    model_config = ConfigDict(extra="allow")
+    parameters: dict[str, Any]
+    our_elasticsearch: str
+    loaded: dict[str, int] = Field(default_factory=dict)
+    pgsync_versions: dict[str, str] = Field(default_factory=dict)
+    pgsync: list[SideResult] = Field(default_factory=list)
+    souk: SideResult | None = None
+
+    def sides(self) -> list[tuple[str, SideResult]]:
+        rows = [(f"PGSync → {r.target}", r) for r in self.pgsync]
+        if self.souk is not None and not self.souk.skipped:
+            rows.append(("ours (relay → Kafka → Faust)", self.souk))
+        return rows
+
+    def figures(self) -> list[Figure]:
+        figures: list[Figure] = []
+        for label, side in self.sides():
+            if side.error is not None and side.initial_sync_seconds is None:
+                continue
+            figures.append(Figure(f"{label}: initial sync", side.initial_sync_seconds, "s"))
+            for key, lat in (("", side.latency), (" (tuned)", side.latency_tuned)):
+                if lat is not None:
+                    figures.append(Figure(f"{label}{key}: commit → searchable p50", lat.p50_ms,
+                                          "ms"))  # fmt: skip
+                    figures.append(Figure(f"{label}{key}: commit → searchable p99", lat.p99_ms,
+                                          "ms"))  # fmt: skip
+        return figures
+
+    def notes(self) -> list[str]:
+        notes: list[str] = []
+        for label, side in self.sides():
+            if side.error is not None:
+                notes.append(f"{label} failed: `{side.error}`")
+                if ROOT_ENDPOINT_MISSING in side.error:
+                    notes.append(WHY_DIRECT_FAILS.format(
+                        pgsync=self.pgsync_versions.get("pgsync", PGSYNC_VERSION),
+                        ours=self.our_elasticsearch))  # fmt: skip
+            elif side.note:
+                notes.append(f"{label}: {side.note}.")
+        if self.souk is not None and self.souk.skipped:
+            notes.append("our pipeline was skipped: " + "; ".join(self.souk.skipped))
+        return notes
+
+    def charts(self) -> list[Chart]:
+        ran = [(label, side) for label, side in self.sides() if side.initial_sync_seconds]
+        if not ran:
+            return []
+        listings = self.parameters.get("listings", 0)
+
+        def latency(side: SideResult, key: str) -> float:
+            best = side.latency_tuned or side.latency
+            value = getattr(best, key) if best is not None else None
+            return float(value or 0.0)
+
+        return [
+            Chart("pgsync-initial-sync", f"Initial sync of {listings:,} listings", "bars", "s",
+                  categories=[label for label, _ in ran],
+                  series={"seconds": [float(s.initial_sync_seconds or 0) for _, s in ran]},
+                  horizontal=True),
+            Chart("pgsync-latency", "Commit → searchable latency (PGSync: tuned settings when "
+                  "run)", "bars", "ms", categories=[label for label, _ in ran],
+                  series={"p50": [latency(s, "p50_ms") for _, s in ran],
+                          "p99": [latency(s, "p99_ms") for _, s in ran]}, horizontal=True),
+        ]  # fmt: skip
 
 
 def load_average() -> list[float]:
@@ -388,7 +504,10 @@ class Redis:
     def start(self) -> str:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise BenchmarkError("redis-server is missing: apt-get install redis-server")
+            raise BenchmarkError(
+                "redis-server (PGSync's queue) is missing: run ./dev install, which installs "
+                "it, or apt-get install redis-server"
+            )
         if self.ping():
             raise BenchmarkError(f"something already listens on 127.0.0.1:{self.port}")
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -1282,6 +1401,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--out",
+        "--json",
         default=str(PROJECT_ROOT / ".local" / "benchmarks" / "pgsync.json"),
         help="where the JSON result goes",
     )
@@ -1359,7 +1479,12 @@ def benchmark_database(base: Settings, name: str | None, keep: bool) -> Iterator
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+    compare(parse_args(argv))
+    return 0
+
+
+def compare(args: argparse.Namespace) -> PgsyncComparisonResult:
+    """Run every side; the JSON result is written to ``args.out`` even when a step fails."""
     base = load_settings()
     out: dict[str, Any] = {
         "benchmark": "pgsync_comparison",
@@ -1399,7 +1524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out_path.write_text(json.dumps(out, indent=2, default=str) + "\n")
         say(f"result: {out_path}")
     print_summary(out)
-    return 0
+    return PgsyncComparisonResult.model_validate(out)
 
 
 def print_summary(out: dict[str, Any]) -> None:

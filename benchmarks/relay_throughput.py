@@ -33,6 +33,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from psycopg import sql
 
+from benchmarks.results import BenchmarkResult, Chart, Figure
 from pipelines.relay import state
 from pipelines.topics import RelayTopics, declared_topics, ensure_topics
 from souk.settings import PROJECT_ROOT, Settings, load_settings
@@ -63,6 +64,49 @@ WHERE id BETWEEN %s AND %s
 """
 
 
+class RelayResult(BenchmarkResult):
+    """Throughput at full speed, then commit-to-consumer latency at a paced rate."""
+
+    changes: int
+    rows_per_transaction: int
+    writer_changes_per_s: float
+    relay_changes_per_s: float
+    relay_seconds: float
+    relay_cpu_us_per_change: float
+    walsender_cpu_seconds: float
+    latency_rate: int
+    latency_rows_per_commit: int
+    latency_seen: int
+    latency_committed: int
+    latency_p50_ms: float
+    latency_p95_ms: float
+    latency_p99_ms: float
+    latency_max_ms: float
+
+    def figures(self) -> list[Figure]:
+        return [
+            Figure(f"relay throughput ({self.changes:,} changes)", self.relay_changes_per_s,
+                   "changes/s"),
+            Figure("writer (PostgreSQL) rate", self.writer_changes_per_s, "changes/s"),
+            Figure("relay CPU per change", self.relay_cpu_us_per_change, "µs"),
+            Figure(f"commit → Kafka consumer p50 at {self.latency_rate}/s", self.latency_p50_ms,
+                   "ms"),
+            Figure(f"commit → Kafka consumer p99 at {self.latency_rate}/s", self.latency_p99_ms,
+                   "ms"),
+        ]  # fmt: skip
+
+    def charts(self) -> list[Chart]:
+        return [
+            Chart("relay-throughput", "Relay: changes per second at full speed", "bars",
+                  "changes/s", categories=["writer (PostgreSQL)", "relay (to Kafka ack)"],
+                  series={"changes/s": [self.writer_changes_per_s, self.relay_changes_per_s]}),
+            Chart("relay-latency", f"Relay: commit → consumer at {self.latency_rate} changes/s",
+                  "bars", "ms", categories=["p50", "p95", "p99", "max"],
+                  series={"ms": [self.latency_p50_ms, self.latency_p95_ms, self.latency_p99_ms,
+                                 self.latency_max_ms]}),
+        ]  # fmt: skip
+
+
 def report(line: str) -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -76,6 +120,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rows-per-commit", type=int, default=10, help="latency run")
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--profile", type=Path, help="run the relay under cProfile into PATH")
+    parser.add_argument("--json", type=Path, help="write the result as JSON to PATH")
     parser.add_argument(
         "--renice",
         type=int,
@@ -201,7 +246,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def throughput(bench: Bench) -> None:
+def throughput(bench: Bench) -> dict[str, float]:
     settings, args = bench.settings, bench.args
     with state.connect(settings.postgres_dsn) as conn:
         slot = state.read_slot(conn, settings.relay_slot)
@@ -237,9 +282,18 @@ def throughput(bench: Bench) -> None:
         f"  walsender (wal2json) CPU: {walsender_cpu:.1f} s; "
         f"machine load average {load:.1f} on {os.cpu_count()} cores"
     )
+    return {
+        "changes": args.changes,
+        "rows_per_transaction": args.rows_per_transaction,
+        "writer_changes_per_s": args.changes / (written - started),
+        "relay_changes_per_s": args.changes / elapsed,
+        "relay_seconds": elapsed,
+        "relay_cpu_us_per_change": 1e6 * relay_cpu / args.changes,
+        "walsender_cpu_seconds": walsender_cpu,
+    }
 
 
-def latency(bench: Bench) -> None:
+def latency(bench: Bench) -> dict[str, float]:
     settings, args = bench.settings, bench.args
     committed: dict[int, float] = {}
     seen: dict[int, float] = {}
@@ -300,21 +354,38 @@ def latency(bench: Bench) -> None:
         f"  commit -> consumer: p50 {cuts[49]:.0f} ms, p95 {cuts[94]:.0f} ms, "
         f"p99 {cuts[98]:.0f} ms, max {delays[-1]:.0f} ms"
     )
+    return {
+        "latency_rate": args.rate,
+        "latency_rows_per_commit": args.rows_per_commit,
+        "latency_seen": len(delays),
+        "latency_committed": len(committed),
+        "latency_p50_ms": cuts[49],
+        "latency_p95_ms": cuts[94],
+        "latency_p99_ms": cuts[98],
+        "latency_max_ms": delays[-1],
+    }
 
 
-def main() -> None:
-    args = parse_args()
+def measure(args: argparse.Namespace) -> RelayResult:
     bench = Bench(args)
     bench.set_up()
     try:
         bench.start_relay()
-        throughput(bench)
-        latency(bench)
+        figures = throughput(bench)
+        figures |= latency(bench)
     finally:
         bench.tear_down()
     report(f"relay log: {bench.log}")
     if args.profile:
         report(f"profile: {args.profile} (python -m pstats {args.profile})")
+    return RelayResult.model_validate(figures)
+
+
+def main() -> None:
+    args = parse_args()
+    result = measure(args)
+    if args.json:
+        result.write_json(args.json)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,16 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
 import typer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pydantic import BaseModel
 
 from api.app import create_app
+from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from benchmarks.search_queries import query_mix, search_request
 from search.catalog_index import drop_catalog, ensure_catalog
 from search.documents import listing_document, seller_summary
@@ -34,6 +37,65 @@ from souk.topics import LISTING_VIEWS, RESULT_CLICKS, SEARCHES
 from tests.integration.search.helpers import eventually
 
 CHUNK = 2000
+TARGET_LISTINGS = 200_000  # the issue's catalog size for the latency targets
+TARGET_CLIENTS = 8
+
+
+class ConcurrencyLevel(BaseModel):
+    """One concurrency level: the same queries through the API and straight to ES."""
+
+    clients: int
+    api_p50_ms: float
+    api_p99_ms: float
+    api_requests_per_s: float
+    es_p50_ms: float
+    es_p99_ms: float
+    es_requests_per_s: float
+    errors: int
+
+
+class SearchLatencyResult(BenchmarkResult):
+    listings: int
+    requests: int
+    levels: list[ConcurrencyLevel]
+
+    def figures(self) -> list[Figure]:
+        full = self.listings >= TARGET_LISTINGS
+        condition = f"at {TARGET_CLIENTS} clients on {TARGET_LISTINGS:,} listings"
+        figures: list[Figure] = []
+        for level in self.levels:
+            c = level.clients
+            judged = full and c == TARGET_CLIENTS
+            latency = Target("<", 100, condition, judged) if c == TARGET_CLIENTS else None
+            overhead = Target("<=", 1.3, condition, judged) if c == TARGET_CLIENTS else None
+            figures += [
+                Figure(f"{c} clients: API p50", level.api_p50_ms, "ms"),
+                Figure(f"{c} clients: API p99", level.api_p99_ms, "ms", latency),
+                Figure(f"{c} clients: Elasticsearch alone p50", level.es_p50_ms, "ms"),
+                Figure(f"{c} clients: Elasticsearch alone p99", level.es_p99_ms, "ms"),
+                Figure(f"{c} clients: API overhead p50 (API / ES)",
+                       level.api_p50_ms / level.es_p50_ms, "×", overhead),
+                Figure(f"{c} clients: API overhead p99 (API / ES)",
+                       level.api_p99_ms / level.es_p99_ms, "×", overhead),
+                Figure(f"{c} clients: API throughput", level.api_requests_per_s, "req/s"),
+                Figure(f"{c} clients: Elasticsearch throughput", level.es_requests_per_s,
+                       "req/s"),
+                Figure(f"{c} clients: API errors", level.errors, ""),
+            ]  # fmt: skip
+        return figures
+
+    def charts(self) -> list[Chart]:
+        categories = [f"{level.clients} clients {p}" for level in self.levels
+                      for p in ("p50", "p99")]  # fmt: skip
+        return [
+            Chart("search-latency", f"Search latency on {self.listings:,} listings: API vs "
+                  "Elasticsearch alone", "bars", "ms", categories=categories,
+                  series={"API (/search)": [v for lv in self.levels
+                                            for v in (lv.api_p50_ms, lv.api_p99_ms)],
+                          "Elasticsearch alone": [v for lv in self.levels
+                                                  for v in (lv.es_p50_ms, lv.es_p99_ms)]},
+                  line=100, line_label="target API p99 < 100 ms at 8 clients"),
+        ]  # fmt: skip
 
 
 def bench_app() -> Any:
@@ -114,8 +176,11 @@ async def create_behaviour_topics(settings: Settings) -> None:
         await admin.close()
 
 
-async def measure(settings: Settings, port: int, requests: int, levels: list[int]) -> None:
+async def measure(
+    settings: Settings, port: int, requests: int, levels: list[int]
+) -> list[ConcurrencyLevel]:
     queries = query_mix()
+    results: list[ConcurrencyLevel] = []
     errors: list[int] = []
     es = async_client(settings, timeout=30.0)
     base = f"http://127.0.0.1:{port}"
@@ -145,8 +210,13 @@ async def measure(settings: Settings, port: int, requests: int, levels: list[int
                        f"{api_rate:6.0f} req/s | ES p50 {e50:6.1f} ms  p99 {e99:6.1f} ms  "
                        f"{es_rate:6.0f} req/s | overhead p50 x{a50 / e50:.2f} p99 x{a99 / e99:.2f} "
                        f"throughput x{es_rate / api_rate:.2f} | errors {len(errors)}")  # fmt: skip
+            results.append(ConcurrencyLevel(
+                clients=level, api_p50_ms=a50, api_p99_ms=a99, api_requests_per_s=api_rate,
+                es_p50_ms=e50, es_p99_ms=e99, es_requests_per_s=es_rate, errors=len(errors),
+            ))  # fmt: skip
             errors.clear()
     await es.close()
+    return results
 
 
 def start_api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
@@ -173,7 +243,7 @@ async def wait_until_serving(port: int) -> None:
     await eventually(serving, within=300, every=0.5)  # importing the whole API takes a while
 
 
-async def main(args: argparse.Namespace) -> None:
+async def main(args: argparse.Namespace) -> SearchLatencyResult:
     base = load_settings()
     settings = base.model_copy(update={"catalog_alias": args.alias,
                                        "streams_topic_prefix": f"{args.alias}."})  # fmt: skip
@@ -182,7 +252,7 @@ async def main(args: argparse.Namespace) -> None:
     server = start_api(settings, args.port)
     try:
         await wait_until_serving(args.port)
-        await measure(settings, args.port, args.requests, args.concurrency)
+        levels = await measure(settings, args.port, args.requests, args.concurrency)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -190,6 +260,7 @@ async def main(args: argparse.Namespace) -> None:
             es = async_client(settings)
             await drop_catalog(es, settings)
             await es.close()
+    return SearchLatencyResult(listings=args.listings, requests=args.requests, levels=levels)
 
 
 if __name__ == "__main__":
@@ -202,4 +273,8 @@ if __name__ == "__main__":
     parser.add_argument("--alias", default="bench-search-catalog")
     parser.add_argument("--port", type=int, default=18081)
     parser.add_argument("--keep", action="store_true", help="keep the loaded index for next time")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--json", type=Path, help="write the result as JSON to PATH")
+    arguments = parser.parse_args()
+    result = asyncio.run(main(arguments))
+    if arguments.json:
+        result.write_json(arguments.json)

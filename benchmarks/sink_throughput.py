@@ -36,12 +36,49 @@ import typer
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from souk.settings import PROJECT_ROOT, Settings, load_settings
 from souk.topics import DEAD_LETTER, DOMAIN_EVENTS, LISTING_VIEWS, RESULT_CLICKS, SEARCHES
 from warehouse.decoding import IncomingRecord, decode_batch
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import WAREHOUSE_TOPICS
 from warehouse.sink import WarehouseSink
+
+
+class SinkResult(BenchmarkResult):
+    """The sink through Faust and the batch engine beside its ceilings and physical bound."""
+
+    events: int
+    batch: int
+    partitions: int
+    produced_per_s: float
+    bound: dict[str, float]
+    ceiling_a: float
+    ceiling_b: float
+    faust: float
+    batch_engine: float
+
+    def figures(self) -> list[Figure]:
+        return [
+            *(Figure(f"bound: {name}", value, "events/s") for name, value in self.bound.items()),
+            Figure("ceiling A: bare aiokafka + WarehouseSink", self.ceiling_a, "events/s"),
+            Figure("ceiling B: bare aiokafka → Parquet (no decode)", self.ceiling_b, "events/s"),
+            Figure("sink through Faust", self.faust, "events/s", Target(">=", 50_000)),
+            Figure("Faust / ceiling B", self.faust / self.ceiling_b, "", Target(">=", 0.70)),
+            Figure("sink, batch engine", self.batch_engine, "events/s"),
+            Figure("batch engine / ceiling B", self.batch_engine / self.ceiling_b, ""),
+        ]
+
+    def charts(self) -> list[Chart]:
+        names = ["ceiling B: aiokafka → Parquet", "ceiling A: aiokafka + sink", "Faust sink",
+                 "batch engine sink"]  # fmt: skip
+        values = [self.ceiling_b, self.ceiling_a, self.faust, self.batch_engine]
+        return [
+            Chart("sink-throughput", f"Warehouse sink, {self.events:,} events: throughput vs "
+                  "ceilings", "bars", "events/s", categories=names + list(self.bound),
+                  series={"events/s": values + list(self.bound.values())}, line=50_000,
+                  line_label="target ≥ 50,000 events/s", horizontal=True),
+        ]  # fmt: skip
 
 
 def _event(n: int, at: datetime) -> tuple[str, dict[str, Any]]:
@@ -231,7 +268,8 @@ def main(
     events: int = typer.Option(200_000, help="Events to produce."),
     batch: int = typer.Option(20_000, help="Micro-batch size (take n / max_records)."),
     partitions: int = typer.Option(4, help="Partitions per topic."),
-) -> None:
+    json_path: Path | None = typer.Option(None, "--json", help="Write the result as JSON here."),  # noqa: B008
+) -> SinkResult:
     """Measure the sink through Faust beside a bare aiokafka ceiling and the write bound."""
     settings = load_settings().model_copy(
         update={"streams_topic_prefix": f"bench-{secrets.token_hex(3)}."}
@@ -264,6 +302,12 @@ def main(
                f"; batch engine / ceiling B = {through_batch / ceiling_b:.0%} "
                f"(targets: >= 50,000 events/s and >= 70%); load average now "
                f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+    result = SinkResult(events=events, batch=batch, partitions=partitions, produced_per_s=rate,
+                        bound=bound, ceiling_a=ceiling_a, ceiling_b=ceiling_b,
+                        faust=through_faust, batch_engine=through_batch)  # fmt: skip
+    if json_path:
+        result.write_json(json_path)
+    return result
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from api.cli import api_app
+from benchmarks.report.cli import benchmarks_app
 from core.cli import db_app
 from dagster_project.cli import dagster_app
 from demo_market.cli import demo_app
@@ -34,6 +35,7 @@ app.add_typer(relay_app, name="relay")
 app.add_typer(demo_app, name="demo")
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(dagster_app, name="dagster")
+app.add_typer(benchmarks_app, name="benchmarks")
 
 SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]
 
