@@ -81,3 +81,41 @@ def test_the_batch_id_depends_only_on_the_records_coordinates() -> None:
     batch = records(first_batch())
     assert batch_id(batch) == batch_id(list(batch))
     assert batch_id(batch) != batch_id(batch[1:])
+
+
+def test_a_malformed_record_in_a_large_batch_is_named_and_every_other_record_kept() -> None:
+    values = [json.dumps(view(listing_id=f"L{i}")).encode() for i in range(1000)]
+    batch = [IncomingRecord(LISTING_VIEWS, 2, 100 + i, b"k", v) for i, v in enumerate(values)]
+    culprits = {
+        17: b"{not json",
+        400: json.dumps({**view(), "payload": "L1"}).encode(),
+        401: b"   ",
+        777: b"[1, 2]",
+    }
+    for index, value in culprits.items():
+        batch[index] = IncomingRecord(LISTING_VIEWS, 2, 100 + index, b"k", value)
+    decoded = decode_batch(batch, timezone="Africa/Cairo", received_at=NOW)
+    reasons = {r.index: r.reason for r in decoded.rejections}
+    assert sorted(reasons) == sorted(culprits)
+    assert all(reason.startswith("not a valid event record: ") for reason in reasons.values())
+    assert "Struct" in reasons[400]  # the parser's own words: a string where an object belongs
+    views = decoded.frames["listing_views"]
+    kept = [i for i in range(1000) if i not in culprits]
+    assert views["source_offset"].to_list() == [100 + i for i in kept]
+    assert views["listing_id"].to_list() == [f"L{i}" for i in kept]
+    assert set(views["source_partition"].to_list()) == {2}
+
+
+def test_a_value_spread_over_lines_is_still_one_record() -> None:
+    pretty = json.dumps(view(listing_id="L9"), indent=2).encode()
+    batch = [*records([view()]), IncomingRecord(LISTING_VIEWS, 0, 5, b"k", pretty)]
+    decoded = decode_batch(batch, timezone="Africa/Cairo", received_at=NOW)
+    assert decoded.rejections == []
+    assert decoded.frames["listing_views"]["listing_id"].to_list() == ["L1", "L9"]
+
+
+def test_a_batch_of_nothing_but_malformed_records_yields_only_rejections() -> None:
+    batch = [IncomingRecord(DOMAIN_EVENTS, 0, i, b"k", b"{oops") for i in range(3)]
+    decoded = decode_batch(batch, timezone="Africa/Cairo", received_at=NOW)
+    assert decoded.frames == {}
+    assert [r.index for r in decoded.rejections] == [0, 1, 2]
