@@ -30,6 +30,13 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class SinkEngine(StrEnum):
+    """How the stream worker feeds the warehouse (docs/WAREHOUSE.md, "Two sink engines")."""
+
+    AGENT = "agent"  # Faust agents, stream.take_events per topic
+    BATCH = "batch"  # an aiokafka batch consumer hosted as a service of the Faust worker
+
+
 def _default_cache_dir() -> Path:
     # Services run as an unprivileged user when we are root; /root is not readable by it.
     if os.geteuid() == 0:
@@ -108,6 +115,7 @@ class Settings(BaseSettings):
     warehouse_start_date: str = "2025-01-01"  # first daily partition
     warehouse_sink_batch_size: int = 20_000
     warehouse_sink_batch_seconds: float = 2.0
+    warehouse_sink_engine: SinkEngine = SinkEngine.BATCH
     warehouse_duckdb_threads: int = 2
     warehouse_duckdb_memory_limit: str = "6GB"
 

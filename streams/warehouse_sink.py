@@ -1,11 +1,17 @@
-"""Warehouse sink agents: behavioural and domain events, micro-batched into the raw layer.
+"""The warehouse sink in the Faust worker: behavioural and domain events into the raw layer.
 
-One agent per topic takes micro-batches (``stream.take_events(n, within=s)``: the events, not
-just the values, because a dead letter names the record's partition and offset) and hands
-them to :class:`warehouse.sink.WarehouseSink` in a worker thread, so Polars and Parquet work
-off the event loop while Faust keeps fetching. Records that cannot be warehoused go to the
-dead-letter topic with the reason. A failing disk is retried with back-off and never acked
-past: Faust acks a batch only after the agent's loop body returns.
+``warehouse_sink_engine`` chooses how. ``batch`` (the default) runs the batch engine
+(:mod:`warehouse.batch_consumer`, aiokafka ``getmany``) as a service of the worker: started,
+stopped and crashed with the app like its agents, counting into the worker's metrics, without
+Faust's per-record machinery, which is where the agents spend their time (docs/WAREHOUSE.md,
+"Two sink engines").
+
+``agent``: one agent per topic takes micro-batches (``stream.take_events(n, within=s)``: the
+events, not just the values, because a dead letter names the record's partition and offset)
+and hands them to :class:`warehouse.sink.WarehouseSink` in a worker thread, so Polars and
+Parquet work off the event loop while Faust keeps fetching. Records that cannot be warehoused
+go to the dead-letter topic with the reason. A failing disk is retried with back-off and never
+acked past: Faust acks a batch only after the agent's loop body returns.
 """
 
 from __future__ import annotations
@@ -16,22 +22,23 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import faust
+import mode
 from faust.streams import Stream
 from opentelemetry.trace import Tracer
 
-from souk.settings import Settings
+from souk.settings import Settings, SinkEngine
 from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
 from streams.app import raw_topic, topic_name
 from streams.dead_letter import DeadLetters
 from streams.worker_metrics import worker_metrics
+from warehouse.batch_consumer import run_batch_consumer
 from warehouse.decoding import IncomingRecord
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import WAREHOUSE_TOPICS
-from warehouse.sink import SinkReport, WarehouseSink
+from warehouse.sink import SinkReport, WarehouseSink, write_with_retries
 
 log = logging.getLogger(__name__)
 AGENT = "warehouse-sink"
-MAX_BACKOFF_S = 30.0
 
 
 def incoming(events: Sequence[Any]) -> list[IncomingRecord]:
@@ -39,17 +46,6 @@ def incoming(events: Sequence[Any]) -> list[IncomingRecord]:
         IncomingRecord(m.topic, m.partition, m.offset, m.key, m.value)
         for m in (event.message for event in events)
     ]
-
-
-async def write_with_retries(sink: WarehouseSink, records: list[IncomingRecord]) -> SinkReport:
-    delay = 0.5
-    while True:
-        try:
-            return await asyncio.to_thread(sink.write_batch, records)
-        except OSError as exc:
-            log.warning("warehouse raw layer not writable (%s); retrying in %.1fs", exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF_S)
 
 
 async def sink_events(
@@ -96,8 +92,38 @@ def _agent(
     return warehouse_sink
 
 
+def batch_sink_service(app: faust.App, settings: Settings) -> type[mode.Service]:
+    """The batch engine as a service class for ``app.service`` (Faust instantiates it)."""
+    metrics = worker_metrics(app)
+
+    class WarehouseBatchSink(mode.Service):
+        """Runs :func:`run_batch_consumer` from the app's start to its stop; a stop lets the
+        current batch finish (write, dead letters, commit) before the consumer closes."""
+
+        _stopping: asyncio.Event
+        _consuming: asyncio.Future[None]
+
+        async def on_start(self) -> None:
+            self._stopping = asyncio.Event()
+            self._consuming = self.add_future(
+                run_batch_consumer(settings, stop=self._stopping, metrics=metrics)
+            )
+
+        async def on_stop(self) -> None:
+            self._stopping.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._consuming), timeout=60)
+            except (TimeoutError, asyncio.CancelledError):
+                log.warning("warehouse batch sink stopped mid-batch; it is redelivered on start")
+
+    return WarehouseBatchSink
+
+
 def register(app: faust.App, settings: Settings) -> None:
-    """Add one warehouse sink agent per warehouse topic to ``app``."""
+    """Add the warehouse sink to ``app``: the batch service, or one agent per topic."""
+    if settings.warehouse_sink_engine is SinkEngine.BATCH:
+        app.service(batch_sink_service(app, settings))
+        return
     sink = WarehouseSink(
         WarehouseLayout(settings.warehouse_dir), timezone=settings.warehouse_timezone
     )

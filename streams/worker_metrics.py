@@ -9,7 +9,8 @@ minus the group's committed offset (the next offset to process; Faust commits
 caught-up partition would show 1) and only commits it saw itself; the consumer's own
 committed offsets also hold what the group committed before this worker started.
 
-``souk warehouse sink --engine batch`` counts into the same metrics (:func:`batch_metrics`).
+The warehouse sink's batch engine counts into its worker's metrics (it runs as a worker service),
+or into :func:`batch_metrics` when it runs without a worker (its tests).
 """
 
 from __future__ import annotations

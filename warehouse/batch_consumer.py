@@ -1,12 +1,14 @@
-"""A bare aiokafka batch consumer for the warehouse sink: the high-volume alternative to Faust.
+"""The warehouse sink's batch engine: an aiokafka consumer that hands whole fetches to the sink.
 
 Faust hands records to agents one at a time (an Event, a channel hop, an ack and sensor
-calls per record); measured here that costs 20x more than decoding and writing the record.
-This consumer fetches up to ``batch_size`` records per ``getmany``, writes them with the same
-:class:`~warehouse.sink.WarehouseSink`, dead-letters the rejects with the same record shape
-as ``streams/dead_letter.py``, and commits the offsets only after the write (at least once;
-the sink is idempotent). Run it with ``souk warehouse sink --engine batch`` (``--metrics-port``
-serves its counters: :func:`streams.worker_metrics.batch_metrics`).
+calls per record); measured, that costs far more than decoding and writing the record (see
+docs/WAREHOUSE.md, "Two sink engines"). This consumer fetches up to ``batch_size`` records per
+``getmany``, writes them with the same :class:`~warehouse.sink.WarehouseSink`, dead-letters
+the rejects with the same record shape as ``streams/dead_letter.py``, and commits the offsets
+only after the write and the dead letters are done (at least once; the sink is idempotent).
+The Faust worker runs it as a service (``streams/warehouse_sink.py``, engine ``batch``) and
+counts into the worker's metrics; run alone it counts into
+:func:`streams.worker_metrics.batch_metrics`.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ import logging
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import CommitFailedError
 
 from souk.settings import Settings
 from souk.topics import DEAD_LETTER
+from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
 from streams.worker_metrics import WorkerMetrics, batch_metrics
 from warehouse.decoding import IncomingRecord
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import WAREHOUSE_TOPICS
-from warehouse.sink import WarehouseSink
+from warehouse.sink import WarehouseSink, write_with_retries
 
 log = logging.getLogger(__name__)
 AGENT = "warehouse-sink-batch"
@@ -42,15 +46,31 @@ def dead_letter(record: IncomingRecord, reason: str) -> bytes:
     ).encode()  # fmt: skip
 
 
+async def sink_records(
+    sink: WarehouseSink, records: list[IncomingRecord]
+) -> tuple[dict[str, int], list[tuple[IncomingRecord, str]]]:
+    """Write one fetched batch: the rows written per table, and the records the warehouse
+    cannot take with their reasons."""
+    try:
+        report = await write_with_retries(sink, records)
+    except Exception as exc:  # a bug must not lose the batch: park it on the dead-letter topic
+        log.exception("warehouse sink failed on a batch of %d records", len(records))
+        return {}, [(record, f"warehouse sink failed: {exc!r}") for record in records]
+    return report.rows, [(records[r.index], r.reason) for r in report.rejections]
+
+
 async def run_batch_consumer(
     settings: Settings, *, stop: asyncio.Event | None = None, metrics: WorkerMetrics | None = None
 ) -> None:
     """Consume the warehouse topics in batches until ``stop`` is set (or forever)."""
     metrics = metrics or batch_metrics()
     prefix = settings.streams_topic_prefix
+    group = f"{settings.streams_app_id}-warehouse-batch"
+    topics = [prefix + t for t in WAREHOUSE_TOPICS]
+    tracer = active_tracer(__name__)  # None when traces are off: no spans, no header reads
     consumer = AIOKafkaConsumer(
-        *[prefix + t for t in WAREHOUSE_TOPICS], bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"{settings.streams_app_id}-warehouse-batch", enable_auto_commit=False,
+        *topics, bootstrap_servers=settings.kafka_bootstrap,
+        group_id=group, enable_auto_commit=False,
         auto_offset_reset="earliest", max_poll_records=settings.warehouse_sink_batch_size,
         fetch_max_bytes=64 << 20, max_partition_fetch_bytes=16 << 20,
     )  # fmt: skip
@@ -73,16 +93,30 @@ async def run_batch_consumer(
             ]
             if not records:
                 continue
-            report = await asyncio.to_thread(sink.write_batch, records)
-            for rejection in report.rejections:
-                record = records[rejection.index]
-                await producer.send(prefix + DEAD_LETTER, dead_letter(record, rejection.reason),
-                                    key=record.key)  # fmt: skip
-            await producer.flush()
-            await consumer.commit()
-            metrics.count_sunk(report.rows)
-            if report.rejections:
-                metrics.count_dead_letters(AGENT, len(report.rejections))
+            with consumer_batch_span(
+                tracer,
+                f"process {group}",
+                (m.headers for messages in fetched.values() for m in messages),
+                **consumer_attributes(group, ",".join(topics), len(records)),
+            ):
+                with client_span(
+                    tracer, "warehouse write", **{"souk.warehouse.records": len(records)}
+                ):
+                    rows, rejected = await sink_records(sink, records)
+                for record, reason in rejected:
+                    log.warning("dead-lettering %s[%s]@%s: %s", record.topic, record.partition,
+                                record.offset, reason)  # fmt: skip
+                    await producer.send(prefix + DEAD_LETTER, dead_letter(record, reason),
+                                        key=record.key)  # fmt: skip
+                if rejected:
+                    await producer.flush()
+                try:
+                    await consumer.commit()
+                except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, same files
+                    log.warning("warehouse batch offsets not committed: %s", exc)
+            metrics.count_sunk(rows)
+            if rejected:
+                metrics.count_dead_letters(AGENT, len(rejected))
     finally:
         await consumer.stop()
         await producer.stop()

@@ -7,7 +7,7 @@ from datetime import date
 
 import typer
 
-from souk.settings import load_settings
+from souk.settings import SinkEngine, load_settings
 from warehouse.build import BuildConfig, build_days
 from warehouse.layout import WarehouseLayout
 from warehouse.serving import current_version, publish
@@ -72,24 +72,16 @@ def publish_command() -> None:
 @warehouse_app.command("sink")
 def sink(
     loglevel: str = typer.Option("warn", help="Faust log level (crit, error, warn, info)."),
-    engine: str = typer.Option("faust", help="faust (agents) or batch (aiokafka batches)."),
+    engine: str | None = typer.Option(
+        None,
+        help="batch (aiokafka batches, a worker service) or agent (Faust agents); "
+        "default: SOUK_WAREHOUSE_SINK_ENGINE.",
+    ),
     metrics_port: int = typer.Option(
-        0, help="Batch engine: serve Prometheus /metrics on 127.0.0.1 at this port (0: none)."
+        0, help="Serve the sink's Prometheus /metrics on 127.0.0.1 at this port (0: none)."
     ),
 ) -> None:
-    """Run the warehouse sink alone: a Faust worker with only its agents, or the batch consumer."""
-    if engine == "batch":
-        import asyncio
-
-        from prometheus_client import start_http_server
-
-        from streams.worker_metrics import batch_metrics
-        from warehouse.batch_consumer import run_batch_consumer
-
-        if metrics_port:
-            start_http_server(metrics_port, addr="127.0.0.1", registry=batch_metrics().registry)
-        asyncio.run(run_batch_consumer(load_settings()))
-        return
+    """Run the warehouse sink alone: a Faust worker with only the warehouse sink in it."""
     import faust
 
     from souk.tracing import configure_tracing
@@ -98,11 +90,24 @@ def sink(
 
     # Its own consumer group: the main worker (streams/registry.py) runs other agents too.
     base = load_settings()
+    if engine is not None and engine not in set(SinkEngine):
+        raise typer.BadParameter(f"{engine!r} is not one of {[e.value for e in SinkEngine]}")
     settings = base.model_copy(
-        update={"streams_app_id": f"{base.streams_app_id}-warehouse", "streams_web_enabled": False}
+        update={
+            "streams_app_id": f"{base.streams_app_id}-warehouse",
+            "streams_web_enabled": False,
+            "warehouse_sink_engine": SinkEngine(engine or base.warehouse_sink_engine),
+        }
     )
     configure_tracing(settings, "souk-warehouse-sink")
     app = build_app(settings, [register])
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        from streams.worker_metrics import worker_metrics
+
+        registry = worker_metrics(app).registry
+        start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
 
 

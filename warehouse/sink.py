@@ -9,6 +9,7 @@ holds a lock that Dagster or a reader would wait for.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from warehouse.layout import WarehouseLayout, atomic_path
 
 log = logging.getLogger(__name__)
 RAW_COMPRESSION: Final = "zstd"
+MAX_BACKOFF_S: Final = 30.0
 
 
 @dataclass
@@ -66,3 +68,16 @@ class WarehouseSink:
         with atomic_path(final, durable=self.durable) as temporary:
             rows.write_parquet(temporary, compression=RAW_COMPRESSION, statistics=False)
         return final
+
+
+async def write_with_retries(sink: WarehouseSink, records: Sequence[IncomingRecord]) -> SinkReport:
+    """Write ``records`` in a worker thread; a raw layer that is not writable is retried with
+    back-off, never skipped (whoever consumed the batch has not acknowledged it yet)."""
+    delay = 0.5
+    while True:
+        try:
+            return await asyncio.to_thread(sink.write_batch, records)
+        except OSError as exc:
+            log.warning("warehouse raw layer not writable (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_BACKOFF_S)

@@ -74,6 +74,7 @@ def sink_worker(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         "SOUK_STREAMS_WEB_ENABLED": "false",
         "SOUK_WAREHOUSE_SINK_BATCH_SIZE": str(settings.warehouse_sink_batch_size),
         "SOUK_WAREHOUSE_SINK_BATCH_SECONDS": str(settings.warehouse_sink_batch_seconds),
+        "SOUK_WAREHOUSE_SINK_ENGINE": settings.warehouse_sink_engine.value,
         "PYTHONPATH": str(PROJECT_ROOT),
     }
     worker = subprocess.Popen(

@@ -1,5 +1,6 @@
-"""Events on the real Kafka reach the raw layer through the Faust worker; poison messages
-reach the dead-letter topic with their reason; the marts built from them are right."""
+"""Events on the real Kafka reach the raw layer through the Faust worker (with either sink
+engine); poison messages reach the dead-letter topic with their reason; the marts built from
+them are right."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from souk.settings import Settings
+from souk.settings import Settings, SinkEngine
 from souk.topics import DEAD_LETTER, DOMAIN_EVENTS, LISTING_VIEWS
 from tests.integration.warehouse.kafka_topics import (
     create_topics,
@@ -54,8 +55,11 @@ async def dead_letters(settings: Settings, expected: int) -> list[dict[str, obje
     return found
 
 
-def test_events_flow_from_kafka_to_the_marts(settings: Settings, tmp_path: Path) -> None:
-    mine = isolated(settings, tmp_path)
+@pytest.mark.parametrize("engine", list(SinkEngine))
+def test_events_flow_from_kafka_to_the_marts(
+    settings: Settings, tmp_path: Path, engine: SinkEngine
+) -> None:
+    mine = isolated(settings, tmp_path).model_copy(update={"warehouse_sink_engine": engine})
     layout = WarehouseLayout(mine.warehouse_dir)
     asyncio.run(create_topics(mine))
     try:

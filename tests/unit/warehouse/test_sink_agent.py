@@ -10,7 +10,7 @@ import faust
 import polars as pl
 import pytest
 
-from souk.settings import Settings
+from souk.settings import Settings, SinkEngine
 from souk.topics import LISTING_VIEWS
 from streams.warehouse_sink import AGENT, register, sink_events
 from tests.unit.warehouse.fixtures import behaviour
@@ -53,7 +53,8 @@ class FakeDeadLetters:
 
 async def test_one_agent_per_topic_writes_batches_to_parquet(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, warehouse_sink_batch_size=2,
-                        warehouse_sink_batch_seconds=0.1)  # fmt: skip
+                        warehouse_sink_batch_seconds=0.1,
+                        warehouse_sink_engine=SinkEngine.AGENT)  # fmt: skip
     app = faust.App("warehouse-sink-test", broker="kafka://127.0.0.1:1", store="memory://")
     register(app, settings)
     assert sorted(app.agents) == sorted(f"{AGENT}.{t}" for t in (
@@ -66,6 +67,15 @@ async def test_one_agent_per_topic_writes_batches_to_parquet(tmp_path: Path) -> 
     files = list((tmp_path / "warehouse" / "raw" / "listing_views").rglob("*.parquet"))
     rows = pl.concat([pl.read_parquet(f) for f in files])
     assert sorted(rows["listing_id"].to_list()) == ["L0", "L1", "L2", "L3"]
+
+
+def test_the_batch_engine_is_a_service_of_the_worker_and_no_agent(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert settings.warehouse_sink_engine is SinkEngine.BATCH  # the worker's default
+    app = faust.App("warehouse-sink-test", broker="kafka://127.0.0.1:1", store="memory://")
+    register(app, settings)
+    assert list(app.agents) == []
+    assert [s.__name__ for s in app._extra_services] == ["WarehouseBatchSink"]
 
 
 async def test_rejected_records_go_to_the_dead_letters(tmp_path: Path) -> None:

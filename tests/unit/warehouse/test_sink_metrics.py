@@ -7,7 +7,7 @@ from pathlib import Path
 import faust
 import pytest
 
-from souk.settings import Settings
+from souk.settings import Settings, SinkEngine
 from souk.topics import LISTING_VIEWS
 from streams.warehouse_sink import AGENT, register
 from streams.worker_metrics import worker_metrics
@@ -24,7 +24,8 @@ def anyio_backend() -> str:
 
 async def test_sunk_events_are_counted_by_table(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, warehouse_sink_batch_size=2,
-                        warehouse_sink_batch_seconds=0.1)  # fmt: skip
+                        warehouse_sink_batch_seconds=0.1,
+                        warehouse_sink_engine=SinkEngine.AGENT)  # fmt: skip
     app = faust.App("warehouse-metrics-test", broker="kafka://127.0.0.1:1", store="memory://")
     register(app, settings)
     async with app.agents[f"{AGENT}.{LISTING_VIEWS}"].test_context() as context:
