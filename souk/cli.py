@@ -14,6 +14,7 @@ from dagster_project.cli import dagster_app
 from demo_market.cli import demo_app
 from local_services import stack
 from local_services.service import ServiceStatus
+from notifications.cli import notifications_app
 from pipelines.cli import relay_app
 from search.cli import search_app
 from souk.errors import SoukError
@@ -36,6 +37,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(dagster_app, name="dagster")
 app.add_typer(benchmarks_app, name="benchmarks")
+app.add_typer(notifications_app, name="notifications")
 
 SERVICE_NAMES = ["postgres", "kafka", "elasticsearch"]
 

@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     warehouse_duckdb_threads: int = 2
     warehouse_duckdb_memory_limit: str = "6GB"
 
+    # Notifications (notifications/, streams/notification_agent.py): channels, retries
+    notification_channels: list[str] = Field(default_factory=lambda: ["email", "sms", "push"])
+    notification_send_attempts: int = 4  # per notification, then the event is dead-lettered
+    notification_retry_base_s: float = 0.5  # wait after failed attempt n: base × 2^(n-1)
+
     # Java used by Kafka and Elasticsearch (empty: the JDK of `java` on PATH)
     java_home: Path | None = None
 

@@ -6,6 +6,7 @@ from core.models.base import Base
 from core.models.engagement import Favourite, Lead, LeadChannel
 from core.models.inventory import Inventory
 from core.models.listing import Listing, ListingStatus
+from core.models.notification import NotificationChannel, NotificationDelivery
 from core.models.order import (
     Order,
     OrderItem,
@@ -27,6 +28,8 @@ __all__ = [
     "Listing",
     "ListingPriceHistory",
     "ListingStatus",
+    "NotificationChannel",
+    "NotificationDelivery",
     "Order",
     "OrderItem",
     "OrderKind",

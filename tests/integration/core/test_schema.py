@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 TABLES = {
     "users", "sellers", "listings", "listing_price_history", "inventory", "favourites",
-    "leads", "orders", "order_items", "payments", "outbox",
+    "leads", "orders", "order_items", "payments", "outbox", "notification_deliveries",
 }  # fmt: skip
 
 
@@ -30,7 +30,7 @@ def test_souk_db_migrate_creates_every_table(fresh_database: Settings) -> None:
         db_app, ["migrate"], env={"SOUK_POSTGRES_DB": fresh_database.postgres_db}
     )
     assert result.exit_code == 0, result.output
-    assert f"{fresh_database.postgres_db} is at revision 0002" in result.output
+    assert f"{fresh_database.postgres_db} is at revision 0003" in result.output
     engine = create_db_engine(fresh_database)
     with engine.connect() as conn:
         tables = set(
