@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from streams.app import Registrar
 from streams.catalog_indexer import register_catalog_indexer
-from streams.operations_pages import register_operations_pages
 from streams.notification_agent import register_notifications
+from streams.operations_pages import register_operations_pages
 from streams.warehouse_sink import register as register_warehouse_sink
 
 REGISTRARS: list[Registrar] = [
