@@ -11,7 +11,7 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +48,8 @@ class PlatformProcess:
     def running(self, settings: Settings) -> bool:
         return read_pid(self.pid_file(settings)) is not None
 
-    def start(self, settings: Settings) -> None:
+    def start(self, settings: Settings, extra_env: Mapping[str, str] | None = None) -> None:
+        """Start it detached (``extra_env`` adds to our environment), wait for its check."""
         if self.running(settings):
             log.info("✓ %s already running", self.name)
             return
@@ -60,7 +61,7 @@ class PlatformProcess:
             [souk, *self.args],
             log_file=self.log_file(settings),
             pid_file=self.pid_file(settings),
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, **(extra_env or {}), "PYTHONUNBUFFERED": "1"},
         )
         wait_until_healthy(
             self.name,

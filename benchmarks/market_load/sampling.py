@@ -1,0 +1,122 @@
+"""What the orchestrator samples every few seconds: memory of each process (its whole tree:
+PostgreSQL's backends, Elasticsearch's and Kafka's JVM), the Faust groups' consumer lag per
+topic, and the relay's replication-slot lag."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import psutil
+import psycopg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from souk.settings import Settings
+from souk.topics import cdc_topic
+from warehouse.raw_tables import WAREHOUSE_TOPICS
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TreeMemory:
+    rss_mb: float  # resident memory summed over the tree (shared pages counted per process)
+    pss_mb: float  # proportional share: shared pages divided among their users
+
+
+def tree_memory(pid: int) -> TreeMemory | None:
+    """Memory of a process and all its descendants; None when the process is gone."""
+    try:
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return None
+    rss = pss = 0
+    for process in tree:
+        with contextlib.suppress(psutil.Error):
+            full = process.memory_full_info()
+            rss += full.rss
+            pss += getattr(full, "pss", full.rss)
+    return TreeMemory(round(rss / MB, 1), round(pss / MB, 1))
+
+
+_RELAY_LAG = """
+SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint
+FROM pg_replication_slots WHERE slot_name = %s
+"""
+
+
+def relay_lag_bytes(settings: Settings) -> int | None:
+    """WAL written since the relay's slot last confirmed (None: no slot, or unreachable)."""
+    try:
+        with psycopg.connect(settings.postgres_dsn, connect_timeout=3) as conn:
+            row = conn.execute(_RELAY_LAG, (settings.relay_slot,)).fetchone()
+    except psycopg.Error:
+        return None
+    return int(row[0]) if row and row[0] is not None else None
+
+
+class ConsumerLagProbe:
+    """Committed offsets of the Faust consumer groups against the topics' end offsets.
+
+    The groups are the streams app id and any group named after it (a warehouse sink run
+    alone). A group's topics are those it committed on, and for the app's own group also the
+    topics its registrars consume (catalog indexer, warehouse sink) under the streams prefix.
+    A partition the group never committed on counts from its beginning, as the worker's
+    ``auto_offset_reset=earliest`` would read it.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.app_id = settings.streams_app_id
+        self.prefix = prefix = settings.streams_topic_prefix
+        consumed = (cdc_topic("listings"), cdc_topic("sellers"), *WAREHOUSE_TOPICS)
+        self.consumed = {prefix + name for name in consumed}
+        self.partitions: dict[str, list[int]] = {}
+        self.admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False
+        )
+
+    async def start(self) -> None:
+        await self.admin.start()
+        await self.consumer.start()
+
+    async def close(self) -> None:
+        await self.consumer.stop()
+        await self.admin.close()
+
+    async def _existing(self) -> set[str]:
+        return set(await self.admin.list_topics())
+
+    async def _partitions(self, topic: str) -> list[int]:
+        if topic not in self.partitions:
+            described = await self.admin.describe_topics([topic])
+            self.partitions[topic] = sorted(p["partition"] for p in described[0]["partitions"])
+        return self.partitions[topic]
+
+    async def groups(self) -> list[str]:
+        listed = await self.admin.list_consumer_groups()
+        return sorted(g for g, *_ in listed if g == self.app_id or g.startswith(self.app_id))
+
+    async def read(self) -> dict[str, int]:
+        """``"<group> <topic>"`` → records written and not yet committed by the group."""
+        lag: dict[str, int] = {}
+        for group in await self.groups():
+            committed = await self.admin.list_consumer_group_offsets(group)
+            topics = {tp.topic for tp in committed if tp.topic.startswith(self.prefix + "souk.")}
+            if group == self.app_id:
+                topics |= self.consumed & await self._existing()
+            partitions = [
+                TopicPartition(t, p) for t in sorted(topics) for p in await self._partitions(t)
+            ]
+            if not partitions:
+                continue
+            ends = await self.consumer.end_offsets(partitions)
+            starts = await self.consumer.beginning_offsets(partitions)
+            for tp in partitions:
+                done = committed.get(tp)
+                position = done.offset if done is not None and done.offset >= 0 else starts[tp]
+                key = f"{group} {tp.topic}"
+                lag[key] = lag.get(key, 0) + max(0, ends[tp] - position)
+        return lag
