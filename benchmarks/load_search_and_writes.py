@@ -39,7 +39,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from pydantic import BaseModel
 
 from benchmarks.market_load import platform as load_platform
 from benchmarks.market_load.plan import (
@@ -53,6 +52,7 @@ from benchmarks.market_load.plan import (
 from benchmarks.market_load.plot import plot_run
 from benchmarks.market_load.sampling import ConsumerLagProbe, relay_lag_bytes, tree_memory
 from benchmarks.market_load.summary import (
+    TOTAL,
     KindSummary,
     LagVerdict,
     LatencyWindow,
@@ -67,6 +67,7 @@ from benchmarks.market_load.summary import (
     relay_lag_verdict,
     summarise_kinds,
 )
+from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from souk.logs import configure_logging
 from souk.settings import PROJECT_ROOT, Settings, load_settings
 
@@ -78,7 +79,7 @@ GROUPS |= {kind: "buyers contacting" for kind in CONTACT_KINDS}
 RATE_LIMIT_HEADROOM = 4
 
 
-class LoadResult(BaseModel):
+class LoadResult(BenchmarkResult):
     started_at: str
     duration_s: float  # from the first request sent to the last answer received
     target_rps: dict[str, float]  # search (browsing buyers), write (sellers), contact (buyers)
@@ -100,6 +101,55 @@ class LoadResult(BaseModel):
     samples: list[Sample]
     latency: list[LatencyWindow]  # p50/p99 per window and group
     plot: str | None
+
+    def figures(self) -> list[Figure]:
+        figures: list[Figure] = []
+        for k in sorted(self.kinds, key=lambda k: k.kind != TOTAL):  # all requests first
+            figures += [
+                Figure(f"{k.kind}: p50", k.p50_ms, "ms"),
+                Figure(f"{k.kind}: p99", k.p99_ms, "ms"),
+                Figure(f"{k.kind}: achieved rate", k.per_second, "req/s"),
+            ]
+        figures.append(Figure("errors (non-2xx other than expected 4xx)",
+                              sum(self.errors.values()), ""))  # fmt: skip
+        figures += [Figure(f"peak memory (PSS): {m.process}", m.peak_pss_mb, "MiB")
+                    for m in self.memory]  # fmt: skip
+        total, relay = self.consumer_lag[-1], self.relay_lag
+        figures += [
+            Figure("max consumer lag (all Faust topics)", total.max, "records"),
+            Figure("consumer lag at the end", total.final, "records"),
+            Figure("consumer lag stayed bounded (1 yes, 0 no)", float(total.bounded), "",
+                   Target(">=", 1, f"(ends ≤ {total.bound:.0f}, grows < ¼ of it)")),
+            Figure("max relay slot lag", relay.max / 1024, "KiB"),
+        ]  # fmt: skip
+        return figures
+
+    def charts(self) -> list[Chart]:
+        kinds = [k for k in self.kinds if k.kind != TOTAL]
+        return [
+            Chart("load-latency", f"Latency per request kind under {self.duration_s:.0f} s of "
+                  "sustained load", "bars", "ms", categories=[k.kind for k in kinds],
+                  series={"p50": [k.p50_ms for k in kinds], "p95": [k.p95_ms for k in kinds],
+                          "p99": [k.p99_ms for k in kinds]}, horizontal=True),
+            Chart("load-memory", "Peak memory per process under sustained load (PSS)", "bars",
+                  "MiB", categories=[m.process for m in self.memory],
+                  series={"peak": [m.peak_pss_mb for m in self.memory],
+                          "final": [m.final_pss_mb for m in self.memory]}, horizontal=True),
+        ]  # fmt: skip
+
+    def notes(self) -> list[str]:
+        target = ", ".join(f"{k} {v:g}/s" for k, v in self.target_rps.items())
+        achieved = next((k.per_second for k in self.kinds if k.kind == TOTAL), 0.0)
+        errors = ", ".join(f"{k} ×{n}" for k, n in self.errors.items()) or "none"
+        limits = "raised to 4× the run's rates" if self.rate_limits else "the reused API's own"
+        return [
+            f"Target rates {target}; achieved {achieved:g} req/s in all with {self.users} "
+            f"locust users; {self.active_listings} active listings; rate limits {limits}.",
+            f"Errors: {errors}.",
+            f"Consumer lag back under its bound {self.drained_after_s} s after the load."
+            if self.drained_after_s is not None
+            else "Consumer lag did not get back under its bound within the wait after the load.",
+        ]
 
 
 def rate_limit_environment(args: argparse.Namespace, settings: Settings) -> dict[str, str]:
@@ -354,8 +404,7 @@ def main(argv: list[str] | None = None) -> LoadResult:
     result.plot = str(plot_run(args.plot, title, result.latency, result.samples))
     print_report(result)
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(result.model_dump_json(indent=2) + "\n")
+        result.write_json(args.json)
     return result
 
 

@@ -18,6 +18,8 @@ Scale = Literal["tiny", "quick", "standard", "full"]
 SCALES: tuple[Scale, ...] = get_args(Scale)
 WAREHOUSE = "{work}/warehouse-data"  # marts_build builds here; marts_reads and dashboards read
 PGSYNC_PORTS = ("--redis-port", "{port}", "--shim-port", "{port}")
+# The load runs on a platform of its own (database, topics, index, ports), dropped after.
+LOAD_PLATFORM = ("--namespace", "load_report", "--plot", "{work}/load_search_and_writes.png")
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,16 @@ BENCHMARKS: tuple[Benchmark, ...] = (
          "full": ("--listings", "20000", "--duration", "30", "--targets",
                   "es819-direct,es819-shim,es717", *PGSYNC_PORTS, "--es7-port", "{port}",
                   "--es7-transport-port", "{port}")},
+    ),
+    Benchmark(
+        "load_search_and_writes", "Sustained load: buyers searching, sellers writing",
+        "benchmarks.load_search_and_writes:LoadResult",
+        {"tiny": ("--duration", "15", "--search-rps", "2", "--write-rps", "1", "--contact-rps",
+                  "1", "--listings", "200", *LOAD_PLATFORM),
+         "quick": ("--duration", "60", "--search-rps", "10", "--write-rps", "2", "--contact-rps",
+                   "1", "--listings", "1000", *LOAD_PLATFORM),
+         "standard": ("--duration", "300", "--listings", "2000", *LOAD_PLATFORM),
+         "full": ("--duration", "300", "--listings", "10000", *LOAD_PLATFORM)},
     ),
 )  # fmt: skip
 

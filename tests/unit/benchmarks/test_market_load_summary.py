@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.load_search_and_writes import LoadResult
 from benchmarks.market_load.plan import (
     LISTING_CREATE,
     LISTING_VIEW,
@@ -182,3 +183,26 @@ def test_users_make_the_stated_rate_together() -> None:
         assert users_for(rate) * rate_per_user(rate) == pytest.approx(rate)
         assert rate_per_user(rate) <= 0.25
     assert users_for(0) == 0
+
+
+def test_the_result_gives_the_report_its_figures_and_charts() -> None:
+    records = [record(SEARCH, float(ms)) for ms in range(1, 11)] + [record(SEARCH, 5, 503)]
+    samples = [sample(0, {"g a": 10}, 0, api=100), sample(5, {"g a": 900}, 0, api=120)]
+    result = LoadResult(
+        started_at="2026-11-26T03:00:00+00:00", duration_s=10, target_rps={"search": 1},
+        users={"buyers browsing": 4}, active_listings=200, started_processes=["api"],
+        namespace=None, rate_limits={"SOUK_RATE_LIMIT_SEARCH_PER_IP": "1200"}, cpu_count=2,
+        load_average_before=[1, 1, 1], load_average_after=[2, 1, 1],
+        kinds=summarise_kinds(records, 10), errors=error_kinds(records),
+        memory=memory_summary(samples), consumer_lag=consumer_lag_verdicts(samples, 500),
+        relay_lag=relay_lag_verdict(samples, 1 << 20), lag_bounded=False, drained_after_s=None,
+        samples=samples, latency=[], plot=None,
+    )  # fmt: skip
+    figures = {f.name: f for f in result.figures()}
+    assert next(iter(figures)) == "total: p50"
+    assert figures["search: p99"].value == 10
+    assert figures["errors (non-2xx other than expected 4xx)"].value == 1
+    assert figures["peak memory (PSS): api"].value == 60
+    assert figures["consumer lag stayed bounded (1 yes, 0 no)"].verdict == "not met"
+    assert [c.slug for c in result.charts()] == ["load-latency", "load-memory"]
+    assert any("search: status 503 ×1" in note for note in result.notes())
