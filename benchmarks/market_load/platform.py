@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -159,6 +160,8 @@ def stop(platform: Platform) -> None:
         log.info("✓ stopped %s", name)
     if platform.namespace:
         asyncio.run(_drop_namespace(settings))
+        # the Faust worker's state directory, made in its (our) working directory
+        shutil.rmtree(Path.cwd() / f"{settings.streams_app_id}-data", ignore_errors=True)
     for service in reversed(stack.local_services(settings)):
         if service.name in platform.services_started:
             service.stop()

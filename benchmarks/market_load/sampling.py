@@ -12,8 +12,8 @@ import psycopg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from souk.settings import Settings
-from souk.topics import cdc_topic
+from souk.settings import Settings, SinkEngine
+from souk.topics import DOMAIN_EVENTS, cdc_topic
 from warehouse.raw_tables import WAREHOUSE_TOPICS
 
 MB = 1024 * 1024
@@ -57,21 +57,30 @@ def relay_lag_bytes(settings: Settings) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
+def consumed_topics(settings: Settings) -> dict[str, set[str]]:
+    """Consumer group → the topics the worker reads in it: the app's agents (catalog indexer,
+    notifications, and the warehouse sink's agents) or the sink's batch engine's group."""
+    prefix, app = settings.streams_topic_prefix, settings.streams_app_id
+    agents = {cdc_topic("listings"), cdc_topic("sellers"), DOMAIN_EVENTS}
+    groups = {app: agents, f"{app}-warehouse-batch": set(WAREHOUSE_TOPICS)}
+    if settings.warehouse_sink_engine is SinkEngine.AGENT:
+        groups = {app: agents | set(WAREHOUSE_TOPICS)}
+    return {group: {prefix + name for name in names} for group, names in groups.items()}
+
+
 class ConsumerLagProbe:
     """Committed offsets of the Faust consumer groups against the topics' end offsets.
 
-    The groups are the streams app id and any group named after it (a warehouse sink run
-    alone). A group's topics are those it committed on, and for the app's own group also the
-    topics its registrars consume (catalog indexer, warehouse sink) under the streams prefix.
-    A partition the group never committed on counts from its beginning, as the worker's
-    ``auto_offset_reset=earliest`` would read it.
+    The groups are the streams app id and any group named after it (the warehouse sink's
+    batch engine, a sink run alone). A group's topics are those it committed on, and those the
+    worker is known to consume in it (:func:`consumed_topics`). A partition the group never
+    committed on counts from its beginning, as ``auto_offset_reset=earliest`` would read it.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.app_id = settings.streams_app_id
-        self.prefix = prefix = settings.streams_topic_prefix
-        consumed = (cdc_topic("listings"), cdc_topic("sellers"), *WAREHOUSE_TOPICS)
-        self.consumed = {prefix + name for name in consumed}
+        self.prefix = settings.streams_topic_prefix
+        self.consumed = consumed_topics(settings)
         self.partitions: dict[str, list[int]] = {}
         self.admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
         self.consumer = AIOKafkaConsumer(
@@ -105,8 +114,7 @@ class ConsumerLagProbe:
         for group in await self.groups():
             committed = await self.admin.list_consumer_group_offsets(group)
             topics = {tp.topic for tp in committed if tp.topic.startswith(self.prefix + "souk.")}
-            if group == self.app_id:
-                topics |= self.consumed & await self._existing()
+            topics |= self.consumed.get(group, set()) & await self._existing()
             partitions = [
                 TopicPartition(t, p) for t in sorted(topics) for p in await self._partitions(t)
             ]

@@ -16,6 +16,7 @@ from benchmarks.market_load.plan import (
     rate_per_user,
     users_for,
 )
+from benchmarks.market_load.sampling import consumed_topics
 from benchmarks.market_load.summary import (
     TOTAL,
     RequestRecord,
@@ -33,6 +34,7 @@ from benchmarks.market_load.summary import (
     slope,
     summarise_kinds,
 )
+from souk.settings import Settings
 
 
 def record(kind: str, ms: float, status: int = 200, at: float = 1000.0) -> RequestRecord:
@@ -206,3 +208,13 @@ def test_the_result_gives_the_report_its_figures_and_charts() -> None:
     assert figures["consumer lag stayed bounded (1 yes, 0 no)"].verdict == "not met"
     assert [c.slug for c in result.charts()] == ["load-latency", "load-memory"]
     assert any("search: status 503 ×1" in note for note in result.notes())
+
+
+def test_lag_is_read_in_the_groups_the_worker_consumes_in() -> None:
+    batch = consumed_topics(Settings(streams_topic_prefix="t.", warehouse_sink_engine="batch"))
+    assert batch["souk-streams"] == {"t.souk.cdc.listings", "t.souk.cdc.sellers",
+                                     "t.souk.domain-events"}  # fmt: skip
+    assert "t.souk.behaviour.searches" in batch["souk-streams-warehouse-batch"]
+    agents = consumed_topics(Settings(warehouse_sink_engine="agent"))
+    assert list(agents) == ["souk-streams"]
+    assert {"souk.cdc.listings", "souk.behaviour.listing-views"} <= agents["souk-streams"]
