@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import Any, TextIO
 
 from pydantic import BaseModel
 
@@ -103,13 +106,14 @@ def run_one(
     say(f"{benchmark.name}: {' '.join(command[2:])} (load average {before[0]})")
     with log.open("w") as sink:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        assert process.stdout is not None
-        for line in process.stdout:
-            sink.write(line)
-            sys.stdout.write(f"  | {line}")
-            sys.stdout.flush()
+            command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, start_new_session=True,  # Ctrl-C reaches it once, through _interrupt
+        )  # fmt: skip
+        try:
+            _relay_output(process, sink)
+        except BaseException:  # interrupted: let the benchmark clean up after itself first
+            _interrupt(process, sink)
+            raise
         code = process.wait()
     outcome = Outcome(
         name=benchmark.name, scale=scale, arguments=command[3:-2], started_at=started_at,
@@ -121,6 +125,7 @@ def run_one(
         try:
             result = benchmark.result_model().model_validate_json(raw.read_text())
             outcome.result = result.model_dump(mode="json")
+            raw.unlink()
         except ValueError as exc:
             problem = f"its JSON result does not validate: {exc}\n"
     if code != 0 or outcome.result is None:
@@ -130,6 +135,33 @@ def run_one(
     say(f"{benchmark.name}: {verdict} in {outcome.seconds:.0f} s "
         f"(load average {outcome.load_after[0]})")  # fmt: skip
     return outcome
+
+
+def _relay_output(process: subprocess.Popen[str], sink: TextIO) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        sink.write(line)
+        sys.stdout.write(f"  | {line}")
+        sys.stdout.flush()
+
+
+def _interrupt(process: subprocess.Popen[str], sink: TextIO, grace: float = 180) -> None:
+    """One SIGINT to the benchmark (its ``finally`` blocks drop its databases, topics,
+    indices and child processes) while its output is still drained, so that it never dies on
+    a closed pipe; killed after ``grace`` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    killer = threading.Timer(grace, process.kill)
+    killer.start()
+    try:
+        _relay_output(process, sink)
+        process.wait()
+    finally:
+        killer.cancel()
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def run_all(
@@ -143,6 +175,7 @@ def run_all(
     into.mkdir(parents=True, exist_ok=True)
     for stale in into.glob("*.json"):
         stale.unlink()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a stopped report stops cleanly
     ensure_services(settings, say)
     info = RunInfo(
         started_at=datetime.now(UTC), scale=scale, load_at_start=load_average(),
