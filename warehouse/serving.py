@@ -24,6 +24,7 @@ import duckdb
 
 from warehouse.duckdb_session import sql_list
 from warehouse.layout import WarehouseLayout
+from warehouse.summaries import MARKET_SUMMARIES, seller_terms_files, seller_terms_sql
 
 log = logging.getLogger(__name__)
 KEEP_VERSIONS = 3
@@ -44,8 +45,8 @@ SERVING_TABLES: dict[str, tuple[str, str]] = {
 }
 
 
-# Small summaries for the admin view, and indexes for the per-seller lookups (an ART index
-# turns "this seller's 30 rows" into an index scan instead of a row-group scan).
+# Small summaries for the admin view (the dashboards' own are in warehouse.summaries), and
+# indexes for the per-seller lookups.
 DERIVED_TABLES: dict[str, str] = {
     "market_daily": """SELECT date, count(DISTINCT seller_id) AS active_sellers,
         sum(impressions)::BIGINT AS impressions, sum(listing_views)::BIGINT AS listing_views,
@@ -116,16 +117,16 @@ def _build(layout: WarehouseLayout, path: Path, threads: int) -> dict[str, int]:
                 f"CREATE TABLE {table} AS SELECT * FROM read_parquet({sql_list(files)}, "
                 f"union_by_name = true) ORDER BY {order}"
             )
-            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-            rows[table] = int(count[0]) if count else 0
+            rows[table] = _count(conn, table)
             if table in INDEXES:
                 conn.execute(f"CREATE INDEX {table}_by_{INDEXES[table]} ON {table} "
                              f"({INDEXES[table]})")  # fmt: skip
         for table, sql in DERIVED_TABLES.items():
             if _has_sources(rows, sql):
                 conn.execute(f"CREATE TABLE {table} AS {sql}")
-                count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-                rows[table] = int(count[0]) if count else 0
+                rows[table] = _count(conn, table)
+        if {"seller_daily_metrics", "listing_daily_performance", "search_term_daily"} <= set(rows):
+            _summarise(conn, layout, rows)
         conn.execute("CREATE TABLE serving_metadata (table_name VARCHAR, row_count BIGINT, "
                      "built_at TIMESTAMPTZ)")  # fmt: skip
         now = datetime.now(UTC)
@@ -138,6 +139,26 @@ def _build(layout: WarehouseLayout, path: Path, threads: int) -> dict[str, int]:
         conn.close()
     Path(f"{path}.wal").unlink(missing_ok=True)
     return rows
+
+
+def _summarise(
+    conn: duckdb.DuckDBPyConnection, layout: WarehouseLayout, rows: dict[str, int]
+) -> None:
+    """The dashboards' summary tables (``warehouse.summaries``)."""
+    for table, (sql, order) in MARKET_SUMMARIES.items():
+        conn.execute(f"CREATE TABLE {table} AS SELECT * FROM ({sql}) ORDER BY {order}")
+        rows[table] = _count(conn, table)
+    found = conn.execute("SELECT max(date) FROM seller_daily_metrics").fetchone()
+    last = found[0] if found else None
+    files = seller_terms_files(layout, last)
+    conn.execute(f"CREATE TABLE seller_search_terms AS {seller_terms_sql(files)}")
+    conn.execute("CREATE INDEX seller_search_terms_by_seller_id ON seller_search_terms (seller_id)")
+    rows["seller_search_terms"] = _count(conn, "seller_search_terms")
+
+
+def _count(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    found = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(found[0]) if found else 0
 
 
 def _has_sources(rows: dict[str, int], sql: str) -> bool:

@@ -1,7 +1,7 @@
 """Read-only market queries for the admin dashboard.
 
-Daily market figures come from the in-memory read models (``derived``) when they are built
-for the served version, else from the same SQL over the published marts; either way they
+Daily market figures come from the summary tables published with the marts (``derived``),
+else (a version published without them) from the same SQL over the marts; either way they
 are summed and bucketed in Python. Supply is the average number of active listings per day
 of the range; the median asking price of a make or governorate is the mean of its daily
 medians.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from api.analytics.derived import market_daily_sql, market_totals_sql
+from api.analytics.derived import market_supply_sql, market_totals_sql
 from api.analytics.periods import Period
 from api.analytics.reader import AnalyticsReader
 
@@ -38,7 +38,7 @@ def daily_totals(reader: AnalyticsReader, start: date, end: date) -> list[dict[s
     """The market's activity per day from ``start`` to ``end`` (days with data only)."""
     return _daily(
         reader,
-        "SELECT * FROM market_totals WHERE date BETWEEN $1 AND $2 ORDER BY date",
+        "SELECT * FROM market_totals_daily WHERE date BETWEEN $1 AND $2 ORDER BY date",
         f"{market_totals_sql(where='AND date BETWEEN $1 AND $2')} ORDER BY date",
         start,
         end,
@@ -69,13 +69,14 @@ def supply_and_demand(
         ORDER BY views DESC, active_listings DESC, key LIMIT {int(limit)}"""
     found = reader.derived.rows(
         summary.format(
-            source="(SELECT * FROM market_daily WHERE dimension = $1 AND date BETWEEN $2 AND $3)"
+            source="(SELECT * FROM market_supply_daily WHERE dimension = $1 "
+            "AND date BETWEEN $2 AND $3)"
         ),
         [key, period.start, period.end],
     )
     if found is not None:
         return found
-    daily = market_daily_sql(key, where="AND date BETWEEN $1 AND $2")
+    daily = market_supply_sql(key, where="AND date BETWEEN $1 AND $2")
     return reader.rows(summary.format(source=f"({daily})"), [period.start, period.end])
 
 

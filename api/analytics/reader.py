@@ -2,8 +2,8 @@
 
 The dashboards' queries live in ``seller_queries`` and ``market_queries`` and run through
 :meth:`rows` (plain tuples: a few milliseconds cheaper per query than Polars frames), on
-the same read-only connection to the published marts; ``derived`` keeps the in-memory read
-models of the slow questions. Nothing here writes.
+the same read-only connection to the published marts; ``derived`` reads the summary tables
+published with them for the slow questions. Nothing here writes.
 """
 
 from __future__ import annotations

@@ -80,14 +80,14 @@ def search_terms(
     """The searches whose results buyers clicked through to the seller's listings, with
     the market's search volume for each term.
 
-    From the in-memory read model when it is built for the served version and covers the
-    period, else from the staged result clicks (the marts have no per-seller terms).
+    From the published ``seller_search_terms`` summary when the served version has it and it
+    covers the period, else from the staged result clicks.
     """
     params: list[Any] = [seller_id, period.start, period.end, limit]
     ready = reader.derived.ready()
     terms = None
     if ready is not None and (ready[1] is None or ready[1] <= period.start):
-        terms = reader.derived.rows(TERMS_QUERY.format(source="seller_terms"), params)
+        terms = reader.derived.rows(TERMS_QUERY.format(source="seller_search_terms"), params)
     if terms is None:
         files = reader.fact_files("fct_result_clicks", days_between(period.start, period.end))
         if not files:

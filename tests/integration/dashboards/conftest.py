@@ -23,5 +23,5 @@ def world(postgres_ready: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 def client(world: World) -> Iterator[TestClient]:
     with TestClient(create_app(world.settings)) as test_client:
         reader: AnalyticsReader = test_client.app.state.analytics_reader  # type: ignore[attr-defined]
-        reader.derived.build_now()  # every request reads the in-memory models (see
+        reader.derived.build_now()  # every request reads the published summaries (see
         yield test_client  # test_read_models for the same answers from the marts)

@@ -1,0 +1,95 @@
+"""Small summary tables written into each published marts version for the dashboards.
+
+The dashboards ask some questions whose answers would otherwise scan large tables on every
+request: a seller's search terms (only the staged result clicks know them), the market's
+supply and demand by make or governorate (every listing-day) and the market's activity per
+day (every seller-day). Publication aggregates them once; requests read a few hundred rows.
+
+- ``market_totals_daily``: one row per day, the market's activity (additive over days).
+- ``market_supply_daily``: one row per day and make (``dimension = 'make'``) or governorate:
+  active listings, median asking price of active listings, impressions, views, leads, orders.
+- ``seller_search_terms``: one row per seller, day, search term and listing clicked, for the
+  last ``TERMS_DAYS`` days up to the last published day, sorted and indexed by seller.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from warehouse.duckdb_session import sql_list
+from warehouse.layout import WarehouseLayout
+
+TERMS_DAYS = 92  # seller search terms kept for the last quarter; older ranges use the facts
+
+# One row per seller, day, search term and listing clicked (clicks are additive; distinct
+# listings of a range come from the listing column).
+SELLER_TERMS_SQL = """SELECT seller_id, event_date AS date, query_normalised AS query,
+        listing_id, count(*) AS clicks
+    FROM read_parquet({files}) WHERE seller_id IS NOT NULL AND query_normalised <> ''
+    GROUP BY ALL"""
+
+# Supply and demand per day and make or governorate (listing_daily_performance has a row
+# per active listing per day, so active listings are counted, not summed).
+MARKET_SUPPLY_SQL = """SELECT date, '{key}' AS dimension, {key} AS key,
+        count(*) FILTER (status = 'active') AS active_listings,
+        median(price_egp) FILTER (status = 'active') AS median_price_egp,
+        sum(impressions)::BIGINT AS impressions, sum(views)::BIGINT AS views,
+        sum(leads)::BIGINT AS leads, sum(orders)::BIGINT AS orders
+    FROM {marts}listing_daily_performance WHERE {key} IS NOT NULL {where}
+    GROUP BY date, {key}"""
+
+# The market's activity per day (every figure is additive over days).
+MARKET_TOTALS_SQL = """WITH activity AS (
+        SELECT date, sum(impressions)::BIGINT AS impressions,
+               sum(listing_views)::BIGINT AS listing_views,
+               sum(search_clicks)::BIGINT AS search_clicks, sum(leads)::BIGINT AS leads,
+               sum(orders)::BIGINT AS orders, sum(revenue_egp) AS revenue_egp
+        FROM {marts}seller_daily_metrics WHERE true {where} GROUP BY date),
+      searched AS (
+        SELECT date, sum(searches)::BIGINT AS searches FROM {marts}search_term_daily
+        WHERE true {where} GROUP BY date)
+    SELECT * EXCLUDE (searches), coalesce(searches, 0) AS searches
+    FROM activity FULL JOIN searched USING (date)"""
+
+_EMPTY = """NULL::VARCHAR AS seller_id, NULL::DATE AS date, NULL::VARCHAR AS query,
+    NULL::VARCHAR AS listing_id, NULL::BIGINT AS clicks"""
+
+
+def market_supply_sql(key: str, marts: str = "", where: str = "") -> str:
+    return MARKET_SUPPLY_SQL.format(key=key, marts=marts, where=where)
+
+
+def market_totals_sql(marts: str = "", where: str = "") -> str:
+    return MARKET_TOTALS_SQL.format(marts=marts, where=where)
+
+
+def terms_first_day(last: date | None) -> date | None:
+    """The first day ``seller_search_terms`` covers when the last published day is ``last``."""
+    return None if last is None else last - timedelta(days=TERMS_DAYS - 1)
+
+
+def seller_terms_files(layout: WarehouseLayout, last: date | None) -> list[Path]:
+    """The staged result clicks ``seller_search_terms`` is built from."""
+    first = terms_first_day(last)
+    files = layout.dated_files("facts", "fct_result_clicks")
+    if first is None:
+        return files
+    return [p for p in files if date.fromisoformat(p.parent.name.removeprefix("date=")) >= first]
+
+
+# name -> (SQL over the published tables, ORDER BY); seller_search_terms is built apart
+MARKET_SUMMARIES: dict[str, tuple[str, str]] = {
+    "market_totals_daily": (market_totals_sql(), "date"),
+    "market_supply_daily": (
+        f"{market_supply_sql('make')} UNION ALL {market_supply_sql('governorate')}",
+        "dimension, date, key",
+    ),
+}
+
+
+def seller_terms_sql(files: list[Path]) -> str:
+    """``CREATE TABLE seller_search_terms AS`` this (an empty table when there are no files)."""
+    if not files:
+        return f"SELECT {_EMPTY} WHERE false"
+    return f"{SELLER_TERMS_SQL.format(files=sql_list(files))} ORDER BY seller_id, date"
