@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -88,10 +88,14 @@ async def produce(
 
 @contextmanager
 def stream_worker(
-    settings: Settings, *, web_port: int | None = None
+    settings: Settings,
+    *,
+    web_port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    stdout: IO[bytes] | int = subprocess.DEVNULL,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """``souk streams worker`` as a subprocess with these settings (web server on ``web_port``
-    when given)."""
+    when given; ``extra_env`` on top; its standard output to ``stdout``)."""
     env = os.environ | {
         "SOUK_CATALOG_ALIAS": settings.catalog_alias,
         "SOUK_STREAMS_TOPIC_PREFIX": settings.streams_topic_prefix,
@@ -102,13 +106,14 @@ def stream_worker(
         "SOUK_CATALOG_AGENT_CONCURRENCY": str(settings.catalog_agent_concurrency),
         "SOUK_STREAMS_LOG_LEVEL": "WARNING",
     }
+    env |= extra_env or {}
     web = ["--no-web"]
     if web_port is not None:
         env |= {"SOUK_STREAMS_WEB_ENABLED": "true", "SOUK_STREAMS_WEB_PORT": str(web_port)}
         web = []
     worker = subprocess.Popen(
         [sys.executable, "-m", "souk.cli", "streams", "worker", *web],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT, env=env, stdout=stdout, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         yield worker
