@@ -42,8 +42,12 @@ class Target:
     applies: bool = True
 
     def text(self, unit: str) -> str:
-        suffix = f" {self.condition}" if self.condition else ""
-        return f"{self.comparison} {_number(self.threshold)}{f' {unit}' if unit else ''}{suffix}"
+        sign = {"<=": "≤", ">=": "≥"}.get(self.comparison, self.comparison)
+        if unit == "×":
+            amount = f"×{self.threshold:.2f}"
+        else:
+            amount = _number(self.threshold) + (f" {unit}" if unit else "")
+        return f"{sign} {amount}" + (f" {self.condition}" if self.condition else "")
 
     def judge(self, value: float | None) -> Verdict:
         if value is None or not self.applies:
