@@ -2,8 +2,10 @@
 
 Money is in Egyptian pounds with thousands separators (``12,500 جنيه`` / ``EGP 12,500``);
 orders are named by a short reference (``#3F2A9C1B``); listing titles come in the user's
-language where the seller wrote one. Free text from the core (a cancellation or decline
-reason) is English: the known ones get their Arabic here, others are shown as they are.
+language where the seller wrote one. The Arabic never conjugates for the buyer (whose gender we
+do not know): "وصلك ... من <name>", not "<name> تواصل". Free text from the core (a
+cancellation or decline reason) is English: the known ones get their Arabic here, others are
+shown as they are.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def new_lead(*, buyer: str, title: Bilingual, channel: str) -> Message:
     return Message(
         Bilingual("عميل جديد مهتم بإعلانك", "New lead on your listing"),
         Bilingual(
-            f"{buyer} تواصل معك بخصوص «{title.ar}» ({how.ar}). رد عليه في أسرع وقت.",
+            f"وصلك {how.ar} من {buyer} بخصوص «{title.ar}». رد في أسرع وقت.",
             f"{buyer} contacted you about “{title.en}” ({how.en}). Reply soon.",
         ),
     )
@@ -89,7 +91,7 @@ def new_order(order: OrderSummary, *, buyer: str) -> Message:
     return Message(
         Bilingual(f"طلب جديد {ref}", f"New order {ref}"),
         Bilingual(
-            f"{buyer} طلب {what.ar}: {kind_text.ar} بإجمالي {money.ar}.",
+            f"طلب من {buyer}: {what.ar}، {kind_text.ar} بإجمالي {money.ar}.",
             f"{buyer} ordered {what.en}: {kind_text.en}, total {money.en}.",
         ),
     )

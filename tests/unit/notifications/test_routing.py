@@ -37,8 +37,9 @@ def test_a_lead_tells_the_seller_on_every_channel_in_arabic_and_english() -> Non
         NotificationKind.NEW_LEAD, event.event_id, SELLER.user_id
     )  # fmt: skip
     assert first.subject.en == "New lead on your listing"
-    assert first.body.ar == "Mona Adel تواصل معك بخصوص «هيونداي النترا 2019 فابريكا» (واتساب). " \
-        "رد عليه في أسرع وقت."  # fmt: skip
+    assert first.body.ar == (
+        "وصلك واتساب من Mona Adel بخصوص «هيونداي النترا 2019 فابريكا». رد في أسرع وقت."
+    )
     assert first.body.en == (
         "Mona Adel contacted you about “Hyundai Elantra 2019, original paint” (WhatsApp). "
         "Reply soon."
@@ -61,6 +62,9 @@ def test_an_order_tells_the_seller_and_confirms_to_the_buyer() -> None:
         (NotificationKind.ORDER_CONFIRMATION, Channel.PUSH, str(BUYER.user_id)),
     ]
     assert sent[0].subject.ar == f"طلب جديد {ref}"
+    assert sent[0].body.ar == (
+        "طلب من Mona Adel: «هيونداي النترا 2019 فابريكا»، حجز سيارة بعربون بإجمالي 47,500 جنيه."
+    )
     assert sent[0].body.en == ("Mona Adel ordered “Hyundai Elantra 2019, original paint”: "
                                "car reservation (deposit), total EGP 47,500.")  # fmt: skip
     assert sent[3].subject.en == f"We received your order {ref}"
