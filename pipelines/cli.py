@@ -32,6 +32,8 @@ def run(
 ) -> None:
     """Relay changes to Kafka until SIGINT or SIGTERM (the first start snapshots every row).
 
+    While Kafka is unavailable the relay starts again from its confirmed LSN after a back-off.
+
     Configured by SOUK_POSTGRES_*, SOUK_KAFKA_* and SOUK_RELAY_* (slot, topic prefix, ...).
     """
     settings = load_settings()

@@ -116,7 +116,11 @@ class KafkaPublisher:
         self._keyless = 0
 
     async def start(self) -> None:
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except BaseException:  # Kafka unreachable: leave no half-open producer behind
+            await self._producer.stop()
+            raise
 
     async def stop(self) -> None:
         await self._producer.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 
 from pipelines.relay import state
 from pipelines.relay.errors import RelayError
@@ -13,6 +14,7 @@ from pipelines.relay.progress import Progress
 from pipelines.relay.publisher import KafkaPublisher, Publisher
 from pipelines.relay.records import RecordBuilder
 from pipelines.relay.replication import ReplicationConnection
+from pipelines.relay.restarts import run_while_kafka_returns
 from pipelines.relay.snapshot import SnapshotReader, publish_snapshot
 from pipelines.relay.stream import ChangeStream
 from pipelines.relay.wal2json import PLUGIN, plugin_options
@@ -30,7 +32,8 @@ SLOT_RELEASE_WAIT_SECONDS = 15
 async def run_relay(
     settings: Settings, stop: asyncio.Event, vitals: RelayVitals | None = None
 ) -> None:
-    """Snapshot on the first start, then stream until ``stop`` is set.
+    """Snapshot on the first start, then stream until ``stop`` is set; while Kafka is
+    unavailable, start again from the confirmed LSN (``restarts.py``).
 
     ``vitals`` is what ``/metrics`` and ``/ready`` read (served on ``relay_web_port``).
     """
@@ -39,7 +42,7 @@ async def run_relay(
     if web is not None:
         await web.start()
     try:
-        await _relay(settings, stop, vitals)
+        await run_while_kafka_returns(partial(_relay, settings, stop, vitals), stop)
     finally:
         vitals.phase = "stopped"
         if web is not None:
@@ -47,6 +50,7 @@ async def run_relay(
 
 
 async def _relay(settings: Settings, stop: asyncio.Event, vitals: RelayVitals) -> None:
+    vitals.phase = "starting"
     builder = RecordBuilder(RelayTopics(settings.relay_topic_prefix))
     publisher = KafkaPublisher(settings, vitals.counts)
     await publisher.start()

@@ -75,7 +75,8 @@ class ChangeStream:
         while not stop.is_set():
             if self.tracker.error is not None:
                 self.confirm()
-                raise RelayError(f"Kafka refused a record: {self.tracker.error!r}")
+                error = self.tracker.error
+                raise RelayError(f"Kafka refused a record: {error!r}") from error
             message = read()
             if message is None:
                 progress.caught_up = True
