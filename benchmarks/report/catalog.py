@@ -1,9 +1,13 @@
 """The benchmarks the report runs, in order, with their command-line arguments per scale.
 
-``standard`` is sized to finish in about 20 minutes on a quiet two-core machine with the
-issues' sizes where a target depends on them (200,000 listings for search latency, 10 million
-events for the marts and the dashboards); ``full`` takes each script's own defaults (and the
-second Elasticsearch node for PGSync); ``quick`` is a few minutes; ``tiny`` is for tests.
+``standard`` uses the issues' sizes where a target depends on them (200,000 listings for
+search latency, 10 million events for the marts and the dashboards) and keeps the rest small;
+estimated on a quiet two-core machine (not measured there yet): about 20 minutes, plus the
+five-minute sustained load and, on the first run, a minute or more to build PGSync's
+virtualenv. The issue-sized steps cannot shrink: loading 200,000 listings alone takes about
+three minutes (their text analysis costs ~0.8 ms of CPU each). ``full`` takes the scripts'
+larger defaults (and the second Elasticsearch node for PGSync); ``quick`` is a few minutes
+plus a one-minute load; ``tiny`` is for tests.
 """
 
 from __future__ import annotations

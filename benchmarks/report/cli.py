@@ -23,8 +23,9 @@ def _say(message: str) -> None:
 def report(
     scale: str = typer.Option(
         "standard",
-        help="quick (minutes), standard (about 20 minutes on a quiet 2-core machine, the "
-        "issues' sizes), full (each script's defaults and PGSync's 7.17 node), tiny (tests).",
+        help="quick (minutes), standard (the issues' sizes; about 20 minutes plus the "
+        "5-minute load on a quiet 2-core machine), full (larger, and PGSync's 7.17 node), "
+        "tiny (tests).",
     ),
     only: list[str] = typer.Option(  # noqa: B008
         None, "--only", help=ONLY_HELP
