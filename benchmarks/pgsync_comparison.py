@@ -193,7 +193,7 @@ class PgsyncComparisonResult(BenchmarkResult):
         notes: list[str] = []
         for label, side in self.sides():
             if side.error is not None:
-                notes.append(f"{label} failed: `{side.error}`")
+                notes.append(f"{label} failed: `{_one_line(side.error)}`")
                 if ROOT_ENDPOINT_MISSING in side.error:
                     notes.append(WHY_DIRECT_FAILS.format(
                         pgsync=self.pgsync_versions.get("pgsync", PGSYNC_VERSION),
@@ -225,6 +225,13 @@ class PgsyncComparisonResult(BenchmarkResult):
                   series={"p50": [latency(s, "p50_ms") for _, s in ran],
                           "p99": [latency(s, "p99_ms") for _, s in ran]}, horizontal=True),
         ]  # fmt: skip
+
+
+def _one_line(error: str, limit: int = 500) -> str:
+    """An error for one Markdown line: without the frames of rich tracebacks, cut short."""
+    lines = [line.strip() for line in error.splitlines()]
+    kept = [line for line in lines if line and line[0] not in "│╭╰┃"]
+    return " ".join(kept)[:limit].replace("`", "'")
 
 
 def load_average() -> list[float]:
@@ -1232,7 +1239,7 @@ def benchmark_souk(db: BenchDb, ids: list[str], args: argparse.Namespace) -> dic
     prefix = f"bench-{tag}."
     alias = f"bench-{tag}-catalog"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SOUK_")},
+        **os.environ,  # keeps the SOUK_* ports of this checkout's services
         "SOUK_POSTGRES_DB": db.name,
         "SOUK_RELAY_SLOT": f"bench_{tag}",
         "SOUK_RELAY_TOPIC_PREFIX": prefix,

@@ -188,3 +188,17 @@ def test_every_catalog_entry_is_runnable_at_every_scale() -> None:
         source = (PROJECT_ROOT / "benchmarks" / f"{benchmark.name}.py").read_text()
         assert '"--json"' in source, benchmark.name
         assert issubclass(benchmark.result_model(), BenchmarkResult)
+
+
+def test_a_side_failing_with_a_traceback_is_one_line_of_the_page() -> None:
+    error = (
+        "souk relay topics failed:\n│  243 │ if self._sync_task:\n╰────╯\nKafkaConnectionError: no"
+    )
+    result = PgsyncComparisonResult(
+        parameters={}, our_elasticsearch="8.19.21", souk=SideResult(error=error)
+    )
+    (note,) = result.notes()
+    assert (
+        note == "ours (relay → Kafka → Faust) failed: `souk relay topics failed: "
+        "KafkaConnectionError: no`"
+    )
