@@ -247,10 +247,16 @@ async def run_load(
         raise RuntimeError(f"locust exited with {locust.returncode}:\n{tail}")
     records = read_requests(plan.requests_file)
     duration = load_seconds(records) or ended - started
-    consumer = consumer_lag_verdicts(samples, args.lag_bound)
-    relay = relay_lag_verdict(samples, args.relay_lag_bound_mb * 1024 * 1024)
+    # Time zero is the first request (locust takes a while to start): earlier samples are
+    # the platform before the load, at negative times.
+    first = min((r.started_at for r in records), default=started)
+    samples = [sample.model_copy(update={"t": round(sample.t - (first - started), 1)})
+               for sample in samples]  # fmt: skip
+    under_load = [sample for sample in samples if sample.t >= 0]  # the verdicts' samples
+    consumer = consumer_lag_verdicts(under_load, args.lag_bound)
+    relay = relay_lag_verdict(under_load, args.relay_lag_bound_mb * 1024 * 1024)
     return LoadResult(
-        started_at=datetime.fromtimestamp(started, UTC).isoformat(timespec="seconds"),
+        started_at=datetime.fromtimestamp(first, UTC).isoformat(timespec="seconds"),
         duration_s=round(duration, 1),
         target_rps={
             "search": args.search_rps,
@@ -273,7 +279,7 @@ async def run_load(
         lag_bounded=consumer[-1].bounded and relay.bounded,
         drained_after_s=drained,
         samples=samples,
-        latency=latency_windows(records, GROUPS, started, max(args.sample_seconds, 5.0)),
+        latency=latency_windows(records, GROUPS, first, max(args.sample_seconds, 5.0)),
         plot=None,
     )
 

@@ -35,7 +35,7 @@ def plot_run(
         lag_ax.plot(times, [s.consumer_lag.get(name, 0) for s in samples], label=name)
     lag_ax.set_ylabel("consumer lag (records)")
     if series:
-        lag_ax.legend(fontsize="x-small", ncol=2)
+        lag_ax.legend(loc="upper left", fontsize="x-small")
     relay_ax = lag_ax.twinx()
     relay_ax.plot(times, [(s.relay_lag_bytes or 0) / 1024 for s in samples], color="black",
                   linestyle=":", label="relay slot lag (KiB)")  # fmt: skip
@@ -45,8 +45,8 @@ def plot_run(
     for name in dict.fromkeys(name for s in samples for name in s.pss_mb):
         mem_ax.plot(times, [s.pss_mb.get(name, float("nan")) for s in samples], label=name)
     mem_ax.set_ylabel("memory, PSS of the process tree (MiB)")
-    mem_ax.set_xlabel("seconds since the load started")
-    mem_ax.legend(fontsize="small", ncol=3)
+    mem_ax.set_xlabel("seconds since the first request (before 0: the platform idle)")
+    mem_ax.legend(loc="center left", fontsize="small", ncol=4)
 
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -105,7 +105,7 @@ def error_kinds(records: Iterable[RequestRecord]) -> dict[str, int]:
 
 
 class LatencyWindow(BaseModel):
-    t: float  # seconds since the load started, at the window's start
+    t: float  # seconds since the first request, at the window's start
     group: str
     requests: int
     p50_ms: float
@@ -133,7 +133,7 @@ def latency_windows(
 class Sample(BaseModel):
     """What the orchestrator saw at one moment of the run."""
 
-    t: float  # seconds since the load started
+    t: float  # seconds since the first request (negative: before the load)
     rss_mb: dict[str, float]  # process → resident memory of its tree (shared pages per process)
     pss_mb: dict[str, float]  # process → proportional share of its tree (shared pages divided)
     consumer_lag: dict[str, int]  # "<group> <topic>" → records not yet committed
