@@ -1,16 +1,17 @@
-"""One client span per SQL statement an engine runs (when traces are on).
+"""One client span per SQL statement an engine runs inside a traced request.
 
-SQLAlchemy's cursor events bracket each statement; the span is a child of whatever span is
-current (the API's request span), named after the statement's operation and the database,
-with OpenTelemetry's database attributes. OpenTelemetry's own SQLAlchemy instrumentation
-does not support SQLAlchemy 2.1 yet; this is the part of it the platform needs.
+SQLAlchemy's cursor events bracket each statement; the span is a child of the current span
+(the API's request span; statements outside one, such as readiness probes, make none),
+named after the statement's operation and the database, with OpenTelemetry's database
+attributes. OpenTelemetry's own SQLAlchemy instrumentation does not support SQLAlchemy 2.1
+yet; this is the part of it the platform needs.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, get_current_span
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
@@ -31,8 +32,8 @@ def trace_statements(engine: Engine, tracer: Tracer) -> None:
         context: ExecutionContext | None,
         executemany: bool,
     ) -> None:
-        if context is None:
-            return
+        if context is None or not get_current_span().is_recording():
+            return  # only inside a traced request: probes and pool pings make no root spans
         operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
         span = tracer.start_span(
             f"{operation} {database}".strip(),
