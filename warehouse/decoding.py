@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -29,9 +29,9 @@ from warehouse.raw_tables import (
 SOURCE_COLUMNS = ("source_topic", "source_partition", "source_offset", "ingested_at")
 
 
-@dataclass(frozen=True)
-class IncomingRecord:
-    """One Kafka record as the sink sees it, whichever consumer delivered it."""
+class IncomingRecord(NamedTuple):
+    """One Kafka record as the sink sees it, whichever consumer delivered it (a named tuple:
+    one is built per record, and a tuple is built several times faster than a dataclass)."""
 
     topic: str
     partition: int
