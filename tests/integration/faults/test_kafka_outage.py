@@ -33,7 +33,7 @@ from tests.integration.faults.conftest import (
 )
 from tests.integration.search.test_reindex import insert_rows
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
 
 LISTINGS = 50
 PER_TRANSACTION = 10
