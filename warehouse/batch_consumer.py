@@ -18,7 +18,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import CommitFailedError
 
 from souk.settings import Settings
@@ -78,56 +78,45 @@ async def run_batch_consumer(
     sink = WarehouseSink(
         WarehouseLayout(settings.warehouse_dir), timezone=settings.warehouse_timezone
     )
-
-    async def finish(fetched: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]) -> None:
-        """Write one fetched batch, dead-letter its rejects, then commit exactly its offsets."""
-        records = [
-            IncomingRecord(m.topic, m.partition, m.offset, m.key, m.value)
-            for messages in fetched.values()
-            for m in messages
-        ]
-        with consumer_batch_span(
-            tracer,
-            f"process {group}",
-            (m.headers for messages in fetched.values() for m in messages),
-            **consumer_attributes(group, ",".join(topics), len(records)),
-        ):
-            with client_span(tracer, "warehouse write", **{"souk.warehouse.records": len(records)}):
-                rows, rejected = await sink_records(sink, records)
-            for record, reason in rejected:
-                log.warning("dead-lettering %s[%s]@%s: %s", record.topic, record.partition,
-                            record.offset, reason)  # fmt: skip
-                await producer.send(prefix + DEAD_LETTER, dead_letter(record, reason),
-                                    key=record.key)  # fmt: skip
-            if rejected:
-                await producer.flush()
-            try:
-                await consumer.commit({tp: ms[-1].offset + 1 for tp, ms in fetched.items() if ms})
-            except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, same files
-                log.warning("warehouse batch offsets not committed: %s", exc)
-        metrics.count_sunk(rows)
-        if rejected:
-            metrics.count_dead_letters(AGENT, len(rejected))
-
     await consumer.start()
     await producer.start()
-    # One batch is written (in a thread) while the next is fetched; batches finish in order.
-    writing: asyncio.Task[None] | None = None
     try:
         while stop is None or not stop.is_set():
             fetched = await consumer.getmany(
                 timeout_ms=int(settings.warehouse_sink_batch_seconds * 1000),
                 max_records=settings.warehouse_sink_batch_size,
             )
-            if writing is not None:
-                await writing
-                writing = None
-            if any(fetched.values()):
-                writing = asyncio.create_task(finish(fetched))
-        if writing is not None:
-            await writing
+            records = [
+                IncomingRecord(m.topic, m.partition, m.offset, m.key, m.value)
+                for messages in fetched.values()
+                for m in messages
+            ]
+            if not records:
+                continue
+            with consumer_batch_span(
+                tracer,
+                f"process {group}",
+                (m.headers for messages in fetched.values() for m in messages),
+                **consumer_attributes(group, ",".join(topics), len(records)),
+            ):
+                with client_span(
+                    tracer, "warehouse write", **{"souk.warehouse.records": len(records)}
+                ):
+                    rows, rejected = await sink_records(sink, records)
+                for record, reason in rejected:
+                    log.warning("dead-lettering %s[%s]@%s: %s", record.topic, record.partition,
+                                record.offset, reason)  # fmt: skip
+                    await producer.send(prefix + DEAD_LETTER, dead_letter(record, reason),
+                                        key=record.key)  # fmt: skip
+                if rejected:
+                    await producer.flush()
+                try:
+                    await consumer.commit()
+                except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, same files
+                    log.warning("warehouse batch offsets not committed: %s", exc)
+            metrics.count_sunk(rows)
+            if rejected:
+                metrics.count_dead_letters(AGENT, len(rejected))
     finally:
-        if writing is not None and not writing.done():  # cancelled: uncommitted, redelivered
-            writing.cancel()
         await consumer.stop()
         await producer.stop()
