@@ -32,6 +32,7 @@ import contextlib
 import logging
 import math
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -77,11 +78,14 @@ GROUPS = {kind: "buyers browsing" for kind in BUYER_KINDS}
 GROUPS |= {kind: "sellers writing" for kind in SELLER_KINDS}
 GROUPS |= {kind: "buyers contacting" for kind in CONTACT_KINDS}
 RATE_LIMIT_HEADROOM = 4
+# Locust's own --run-time counts its start-up (seconds on a busy machine); we stop it
+# ourselves the duration after its first request, and give --run-time this margin on top.
+LOCUST_START_ALLOWANCE_S = 120
 
 
 class LoadResult(BenchmarkResult):
     started_at: str
-    duration_s: float  # from the first request sent to the last answer received
+    duration_s: float  # first request to the deadline we stopped locust at (or last answer)
     target_rps: dict[str, float]  # search (browsing buyers), write (sellers), contact (buyers)
     users: dict[str, int]  # locust users per class
     active_listings: int
@@ -173,6 +177,16 @@ def rate_limit_environment(args: argparse.Namespace, settings: Settings) -> dict
     }
 
 
+def first_request_at(requests_file: Path) -> float | None:
+    """When locust sent its first request (the requests file's first line), if it has."""
+    try:
+        with requests_file.open() as lines:
+            first = lines.readline()
+    except FileNotFoundError:
+        return None
+    return float(first.split(",")[0]) if first.endswith("\n") else None
+
+
 def take_sample(
     started: float, platform: load_platform.Platform, extra_pids: dict[str, int],
     lag: dict[str, int],
@@ -207,7 +221,8 @@ async def run_load(
     total_users = max(1, sum(users.values()))
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
                "--users", str(total_users), "--spawn-rate", str(total_users),
-               "--run-time", f"{args.duration}s", "--stop-timeout", "10", "--only-summary",
+               "--run-time", f"{args.duration + LOCUST_START_ALLOWANCE_S}s",
+               "--stop-timeout", "10", "--only-summary",
                "--loglevel", "WARNING"]  # fmt: skip
     probe = ConsumerLagProbe(settings)
     await probe.start()
@@ -220,15 +235,25 @@ async def run_load(
         )  # fmt: skip
         log.info("→ load for %ds: %s users (pid %d)", args.duration, users, locust.pid)
         samples: list[Sample] = []
+        deadline: float | None = None  # the first request + the duration
         try:
             while locust.returncode is None:
+                if deadline is None:
+                    first_request = first_request_at(plan.requests_file)
+                    deadline = None if first_request is None else first_request + args.duration
+                elif deadline is not None and time.time() >= deadline:
+                    locust.terminate()  # locust stops its users and quits gracefully
+                    await asyncio.wait_for(locust.wait(), timeout=60)
+                    break
                 lag = await probe.read()
                 samples.append(take_sample(started, platform, {"locust": locust.pid}, lag))
                 last = samples[-1]
                 log.info("  t=%4.0fs consumer lag %d, relay lag %s bytes", last.t,
                          sum(last.consumer_lag.values()), last.relay_lag_bytes)  # fmt: skip
+                pause = args.sample_seconds if deadline is None else max(
+                    0.1, min(args.sample_seconds, deadline - time.time()))  # fmt: skip
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(locust.wait(), timeout=args.sample_seconds)
+                    await asyncio.wait_for(locust.wait(), timeout=pause)
         finally:
             if locust.returncode is None:
                 locust.terminate()
@@ -242,11 +267,14 @@ async def run_load(
                 break
             await asyncio.sleep(1)
         await probe.close()
-    if locust.returncode not in (0, 1):  # 1: some requests failed, which the report shows
+    # 1: some requests failed, which the report shows; -15: stopped by our SIGTERM
+    if locust.returncode not in (0, 1, -signal.SIGTERM):
         tail = (workdir / "locust.log").read_text()[-2000:]
         raise RuntimeError(f"locust exited with {locust.returncode}:\n{tail}")
     records = read_requests(plan.requests_file)
     duration = load_seconds(records) or ended - started
+    if deadline is not None:  # we held the load from the first request until the deadline
+        duration = max(duration, min(ended, deadline) - (deadline - args.duration))
     # Time zero is the first request (locust takes a while to start): earlier samples are
     # the platform before the load, at negative times.
     first = min((r.started_at for r in records), default=started)
