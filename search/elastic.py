@@ -24,12 +24,21 @@ def sync_client(settings: Settings, *, timeout: float = 60.0) -> Elasticsearch:
     return Elasticsearch(settings.elasticsearch_url, request_timeout=timeout)
 
 
+RETRYABLE_ITEM_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class ElasticsearchBusyError(Exception):
+    """Elasticsearch refused some bulk items for its own state (overload, shard recovery):
+    the batch must be sent again, never dead-lettered (external versions make that safe)."""
+
+
 @dataclass
 class BulkOutcome:
     written: int = 0
     deleted: int = 0  # of ``written``: documents marked ``deleted`` (tombstones)
     conflicts: int = 0
     failures: dict[str, str] = field(default_factory=dict)  # document id -> reason
+    busy: dict[str, str] = field(default_factory=dict)  # refused with a retryable status
 
 
 def bulk_body(operations: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -49,6 +58,9 @@ def read_bulk_response(response: Any) -> BulkOutcome:
             outcome.written += 1
         elif status == 409:
             outcome.conflicts += 1
+        elif status in RETRYABLE_ITEM_STATUSES:
+            error = result.get("error", {})
+            outcome.busy[result["_id"]] = f"{status} {error.get('type')}: {error.get('reason')}"
         else:
             error = result.get("error", {})
             outcome.failures[result["_id"]] = f"{error.get('type')}: {error.get('reason')}"
@@ -62,6 +74,11 @@ async def bulk_write(
         return BulkOutcome()
     response = await es.bulk(operations=bulk_body(operations))
     outcome = read_bulk_response(response)
+    if outcome.busy:
+        first = next(iter(outcome.busy.values()))
+        raise ElasticsearchBusyError(
+            f"{len(outcome.busy)} of {len(operations)} bulk items refused for now ({first})"
+        )
     outcome.deleted = sum(
         1
         for (_, document), item in zip(operations, response["items"], strict=True)

@@ -22,7 +22,7 @@ from faust.streams import Stream
 from search.catalog_index import ensure_catalog
 from search.catalog_writer import CatalogWriter, WriteReport
 from search.changes import RowChange
-from search.elastic import async_client
+from search.elastic import ElasticsearchBusyError, async_client
 from search.mapping import sellers_index_name
 from souk.settings import Settings
 from souk.topics import cdc_topic
@@ -73,7 +73,7 @@ async def with_retries(action: Callable[[], Awaitable[WriteReport]], what: str) 
     while True:
         try:
             return await action()
-        except (ConnectionError, ConnectionTimeout, ApiError) as exc:
+        except (ConnectionError, ConnectionTimeout, ApiError, ElasticsearchBusyError) as exc:
             if isinstance(exc, ApiError) and exc.meta.status < 500 and exc.meta.status != 429:
                 raise
             log.warning(
