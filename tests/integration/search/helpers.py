@@ -12,6 +12,7 @@ import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -111,13 +112,20 @@ def stream_worker(
     if web_port is not None:
         env |= {"SOUK_STREAMS_WEB_ENABLED": "true", "SOUK_STREAMS_WEB_PORT": str(web_port)}
         web = []
+    # stderr goes to a file, never an unread pipe: a worker that logs more than the pipe's
+    # 64 KiB (aiokafka warnings about topics a test did not create) would block on its next
+    # log line and stop consuming. ``worker.stderr`` reads that file from its start.
+    log = tempfile.NamedTemporaryFile(prefix="stream-worker-", suffix=".log")  # noqa: SIM115
     worker = subprocess.Popen(
         [sys.executable, "-m", "souk.cli", "streams", "worker", *web],
-        cwd=PROJECT_ROOT, env=env, stdout=stdout, stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT, env=env, stdout=stdout, stderr=log,
     )  # fmt: skip
+    worker.stderr = open(log.name, "rb")  # noqa: SIM115
     try:
         yield worker
     finally:
+        worker.stderr.close()
+        log.close()
         worker.terminate()
         try:
             worker.wait(timeout=20)
