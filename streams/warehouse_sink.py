@@ -17,12 +17,14 @@ acked past: Faust acks a batch only after the agent's loop body returns.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import faust
 import mode
+from aiokafka.errors import KafkaError
 from faust.streams import Stream
 from opentelemetry.trace import Tracer
 
@@ -38,6 +40,7 @@ from warehouse.raw_tables import WAREHOUSE_TOPICS
 from warehouse.sink import SinkReport, WarehouseSink, write_with_retries
 
 log = logging.getLogger(__name__)
+MAX_RESTART_DELAY_S = 30.0
 AGENT = "warehouse-sink"
 
 
@@ -92,6 +95,29 @@ def _agent(
     return warehouse_sink
 
 
+async def consume_with_restarts(
+    consume: Callable[[], Awaitable[None]],
+    stopping: asyncio.Event,
+    *,
+    first_delay: float = 1.0,
+    max_delay: float = MAX_RESTART_DELAY_S,
+) -> None:
+    """Run ``consume`` until it returns or ``stopping`` is set; when Kafka refuses it (a topic
+    not created yet, a broker restarting), log it and start again after a back-off. A crash
+    here would end the whole worker, catalog indexing included."""
+    delay = first_delay
+    while not stopping.is_set():
+        try:
+            await consume()
+            return
+        except KafkaError as exc:
+            log.warning("warehouse batch sink: Kafka refused (%r); starting again in %.0fs",
+                        exc, delay)  # fmt: skip
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
+            delay = min(delay * 2, max_delay)
+
+
 def batch_sink_service(app: faust.App, settings: Settings) -> type[mode.Service]:
     """The batch engine as a service class for ``app.service`` (Faust instantiates it)."""
     metrics = worker_metrics(app)
@@ -106,7 +132,10 @@ def batch_sink_service(app: faust.App, settings: Settings) -> type[mode.Service]
         async def on_start(self) -> None:
             self._stopping = asyncio.Event()
             self._consuming = self.add_future(
-                run_batch_consumer(settings, stop=self._stopping, metrics=metrics)
+                consume_with_restarts(
+                    lambda: run_batch_consumer(settings, stop=self._stopping, metrics=metrics),
+                    self._stopping,
+                )
             )
 
         async def on_stop(self) -> None:
