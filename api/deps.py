@@ -62,7 +62,12 @@ def get_current_user(
     user = session.get(User, user_id_from_token(settings, credentials.credentials))
     if user is None:
         raise AuthenticationError("the account of this token no longer exists")
-    return Actor(user_id=user.id, role=user.role)
+    actor = Actor(user_id=user.id, role=user.role)
+    # End this read now: held until the response, its connection would sit idle while the
+    # request's unit of work takes a second one, and concurrent writers then exhaust the
+    # pool waiting for each other (the sustained-load benchmark saw 30 s pool timeouts).
+    session.rollback()
+    return actor
 
 
 CurrentUser = Annotated[Actor, Depends(get_current_user)]

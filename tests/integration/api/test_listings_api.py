@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -164,3 +165,24 @@ def test_favourites_and_leads(client: TestClient) -> None:
     draft_id = listing(client, seller, CAR)
     hidden = client.post(f"/listings/{draft_id}/favourite", headers=buyer.headers)
     assert hidden.status_code == 404
+
+
+def test_a_signed_in_write_needs_one_pooled_connection_at_a_time(
+    client: TestClient, migrated: Settings
+) -> None:
+    """The sign-in lookup hands its connection back before the command takes one: with a pool
+    of one connection, a seller's write still goes through (it held two, and concurrent
+    writers exhausted the pool waiting for each other)."""
+    seller = sign_up(client, seller=True)
+    app: Any = client.app
+    normal_factory = app.state.session_factory
+    engine = create_db_engine(migrated, pool_size=1, max_overflow=0, pool_timeout=3)
+    app.state.session_factory = make_session_factory(engine)
+    try:
+        draft = client.post("/listings", json=CAR, headers=seller.headers)
+        assert draft.status_code == 201, draft.text
+        published = client.post(f"/listings/{draft.json()['id']}/publish", headers=seller.headers)
+        assert published.status_code == 200, published.text
+    finally:
+        app.state.session_factory = normal_factory
+        engine.dispose()
