@@ -19,6 +19,7 @@ from api.app import create_app
 from core import migrate
 from core.payments import SandboxPaymentProvider
 from souk.settings import Settings
+from tests.conftest import drop_database
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +41,7 @@ def migrated(postgres_ready: Settings) -> Iterator[Settings]:
         migrate.upgrade(settings)
         yield settings
     finally:
-        with psycopg.connect(postgres_ready.postgres_dsn, autocommit=True) as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
+        drop_database(postgres_ready, name)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from core.models import Role, SellerType
 from core.services import accounts
 from core.unit_of_work import SqlAlchemyUnitOfWork
 from souk.settings import Settings
+from tests.conftest import drop_database
 from tests.integration.dashboards import scenario
 from tests.unit.warehouse.fixtures import records
 from warehouse.build import build_days
@@ -123,6 +124,4 @@ def dashboard_world(base: Settings, data_dir: Path) -> Iterator[World]:
         listings = build_warehouse(settings.warehouse_dir, a.seller_id, b.seller_id)
         yield World(settings, a, b, c, admin, buyer, listings)
     finally:
-        with psycopg.connect(base.postgres_dsn, autocommit=True) as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
+        drop_database(base, name)
