@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 # Dagster's documented run tags for a single run over a partition range.
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+# Dagster's console logger prints every step event at DEBUG; the command shows its own progress.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def materialise_recent_days(settings: Settings, days: int) -> list[str]:
@@ -34,13 +36,16 @@ def materialise_recent_days(settings: Settings, days: int) -> list[str]:
     with dg.DagsterInstance.get() as instance:
         daily = defs.resolve_job_def("warehouse_daily_job")
         log.info("  daily job for %s", yesterday)
-        result = daily.execute_in_process(instance=instance, partition_key=yesterday.isoformat())
+        result = daily.execute_in_process(
+            instance=instance, partition_key=yesterday.isoformat(), run_config=QUIET_RUN_CONFIG
+        )
         run_ids.append(result.run_id)
         if days > 1:
             backfill = defs.resolve_job_def("warehouse_backfill_job")
             log.info("  backfill job for %s … %s", first, yesterday)
             result = backfill.execute_in_process(
                 instance=instance,
+                run_config=QUIET_RUN_CONFIG,
                 tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: yesterday.isoformat()},
             )
             run_ids.append(result.run_id)

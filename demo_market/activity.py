@@ -31,7 +31,7 @@ from core.db import create_db_engine, make_session_factory
 from core.errors import DomainError
 from core.models import LeadChannel, Role
 from core.payments import SandboxPaymentProvider
-from core.services import engagement, orders
+from core.services import engagement, listings, orders
 from core.services.orders import OrderLine
 from core.unit_of_work import SqlAlchemyUnitOfWork
 from demo_market.catalogue import MAKES
@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 WEEKDAY_FACTOR = {0: 0.95, 1: 0.9, 2: 0.9, 3: 1.0, 4: 1.3, 5: 1.25, 6: 1.0}  # Mon=0 … Sun=6
 ZERO_RESULT_QUERIES = ("tesla model 3", "لادا نيفا", "rolls royce", "hummer h2", "تاتا")
 CLICK_RATE, LEAD_RATE, FAVOURITE_RATE, ORDER_RATE = 0.4, 0.09, 0.06, 0.12
+REPRICE_SHARE = 0.004  # of the listings, per day: sellers cutting the asking price by 2–8%
 
 
 @dataclass
@@ -53,6 +54,7 @@ class ActivityReport:
     leads: int = 0
     favourites: int = 0
     orders: int = 0
+    price_cuts: int = 0
 
 
 def _query(make_en: str, model_en: str | None, rng: random.Random) -> str:
@@ -75,6 +77,7 @@ def simulate_activity(
     days: int,
     searches_per_day: int,
     seed: int,
+    reprice_share: float = REPRICE_SHARE,
     progress: Callable[[int, int], None] | None = None,
 ) -> ActivityReport:
     rng = random.Random(seed)
@@ -106,9 +109,10 @@ def simulate_activity(
             await producer.stop()
 
     async def _one_day(day: date) -> None:
+        _cut_prices(day)
         count = int(searches_per_day * WEEKDAY_FACTOR[day.weekday()] * rng.uniform(0.9, 1.1))
         for _ in range(count):
-            moment = datetime.combine(day, time(rng.randint(8, 23), rng.randint(0, 59)), UTC)
+            moment = datetime.combine(day, time(rng.randint(8, 22), rng.randint(0, 59)), UTC)
             buyer = rng.choice(market.buyer_ids)
             session = str(uuid.uuid4())
             zero = rng.random() < 0.03
@@ -143,6 +147,32 @@ def simulate_activity(
             report.clicks += 1
             report.views += 1
             _engage(buyer, listing_id, category, later + timedelta(minutes=rng.randint(1, 30)))
+
+    def _cut_prices(day: date) -> None:
+        cuts = int(len(market.listings) * reprice_share * rng.uniform(0.7, 1.3))
+        for listing_id, seller_id, _, _, _ in rng.sample(market.listings, k=cuts):
+            price = market.asking_prices.get(listing_id)
+            if price is None or listing_id in ordered:
+                continue
+            # Cars are priced in thousands of pounds, parts and services in tens.
+            new_price = int(
+                round(price * (1 - rng.uniform(0.02, 0.08)), -3 if price >= 100_000 else -1)
+            )
+            if not 0 < new_price < price:
+                continue
+            moment = datetime.combine(day, time(rng.randint(9, 21), rng.randint(0, 59)), UTC)
+            actor = Actor(user_id=market.seller_user_ids[seller_id], role=Role.SELLER)
+            try:
+                with simulated_time(moment):
+                    listings.reprice_listing(
+                        SqlAlchemyUnitOfWork(factory), actor=actor, listing_id=listing_id,
+                        price_egp=new_price,
+                    )  # fmt: skip
+            except DomainError as exc:  # reserved or sold meanwhile: the seller leaves it
+                log.debug("simulated seller skipped repricing %s: %s", listing_id, exc)
+                continue
+            market.asking_prices[listing_id] = new_price
+            report.price_cuts += 1
 
     def _engage(buyer: uuid.UUID, listing_id: uuid.UUID, category: str, moment: datetime) -> None:
         actor = Actor(user_id=buyer, role=Role.BUYER)

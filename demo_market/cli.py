@@ -54,6 +54,9 @@ def _search_hits(settings: Settings, query: str) -> int:
 def demo_up(
     listings: int = typer.Option(10_000, min=100, max=1_000_000, help="Listings to generate."),
     days: int = typer.Option(14, min=1, max=365, help="Days of buyer history to simulate."),
+    listed_over: int = typer.Option(
+        30, min=1, max=365, help="Days before that history over which the listings went up."
+    ),
     searches_per_day: int = typer.Option(1_500, min=0, help="Simulated searches per day."),
     seed: int = typer.Option(2026, help="Seed: the same seed gives the same market."),
 ) -> None:
@@ -73,6 +76,7 @@ def demo_up(
         market = load_market(
             settings, seed=seed, listings=listings, buyers=max(listings // 20, 50),
             published_before=datetime.now(UTC) - timedelta(days=days + 1),
+            publication_days=listed_over,
             progress=_progress("listings written"),
         )  # fmt: skip
         log.info("  done in %.1fs", market.seconds)
@@ -96,7 +100,8 @@ def demo_up(
     log.info("→ waiting for the catalog index to catch up")
     wait_for_catalog(settings, expected)
     log.info("→ building the warehouse marts once")
-    souk("dagster", "materialize", "--days", str(days))
+    # Every day since the first listing went up: the dimensions of a day replay all earlier days.
+    souk("dagster", "materialize", "--days", str(days + listed_over + 2))
     processes["dagster-ui"].start(settings)
     for query in ("تويوتا كورولا", "toyota corolla"):
         log.info("  search %r: %d hits", query, _search_hits(settings, query))

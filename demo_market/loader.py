@@ -31,6 +31,9 @@ DEMO_PASSWORD = "souk-demo-2026"
 ADMIN_EMAIL = "admin@demo.souk.eg"
 
 
+PUBLICATION_DAYS = 60
+
+
 @dataclass
 class LoadedMarket:
     """What the loader created, for the behaviour simulation and the printed demo logins."""
@@ -40,6 +43,7 @@ class LoadedMarket:
         default_factory=list
     )  # (listing id, seller id, category, make, model)
     buyer_ids: list[uuid.UUID] = field(default_factory=list)
+    asking_prices: dict[uuid.UUID, int] = field(default_factory=dict)  # listing → EGP at load
     demo_seller_email: str = ""
     seconds: float = 0.0
 
@@ -62,15 +66,17 @@ def load_market(
     buyers: int,
     batch_size: int = 250,
     published_before: datetime | None = None,
+    publication_days: int = PUBLICATION_DAYS,
     progress: Callable[[int, int], None] | None = None,
 ) -> LoadedMarket:
     """Create an admin, ``buyers`` buyers, and sellers with ``listings`` active listings.
 
-    With ``published_before``, accounts and listings are dated over the 60 days before it (in
-    load order), so that a simulated history after that moment finds them on the market.
+    With ``published_before``, accounts and listings are dated over the ``publication_days``
+    days before it (in load order), so that a simulated history after that moment finds them
+    on the market.
     """
     end = published_before or datetime.now(UTC)
-    start = end - timedelta(days=60)
+    start = end - timedelta(days=publication_days)
     started = time.monotonic()
     engine = create_db_engine(settings, pool_size=2)
     factory = make_session_factory(engine)
@@ -171,6 +177,7 @@ def _write(
                 if category is Category.PART:
                     uow.session.flush()
                     uow.inventory.add(Inventory.stock(listing.id, int(spec.fields["quantity"])))
+                market.asking_prices[listing.id] = listing.price_egp
                 market.listings.append(
                     (
                         listing.id,
