@@ -47,6 +47,7 @@ from core.db import create_db_engine, make_session_factory
 from core.models import Role
 from core.services import accounts
 from core.unit_of_work import SqlAlchemyUnitOfWork
+from local_services.postgres import drop_database
 from souk.settings import PROJECT_ROOT, Settings, load_settings
 from warehouse.build import BuildConfig, build_days
 from warehouse.layout import WarehouseLayout
@@ -139,10 +140,7 @@ def _database(base: Settings) -> Iterator[Settings]:
         migrate.upgrade(settings)
         yield settings
     finally:
-        with psycopg.connect(base.postgres_dsn, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        drop_database(base, name)
 
 
 def _admin_token(settings: Settings) -> str:

@@ -60,6 +60,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from benchmarks.results import BenchmarkResult, Chart, Figure
 from core import migrate
 from demo_market.generator import ListingSpec, MarketGenerator, SellerSpec
+from local_services.postgres import drop_database
 from souk.settings import PROJECT_ROOT, Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
@@ -715,10 +716,7 @@ class BenchDb:
 
     def drop(self) -> None:
         self.drop_slots()
-        with psycopg.connect(self.dsn(self.admin_db), autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name))
-            )
+        drop_database(self.settings.model_copy(update={"postgres_db": self.admin_db}), self.name)
 
     def listing_ids(self) -> list[str]:
         with psycopg.connect(self.dsn()) as conn:

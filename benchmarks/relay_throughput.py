@@ -34,6 +34,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from psycopg import sql
 
 from benchmarks.results import BenchmarkResult, Chart, Figure
+from local_services.postgres import drop_database
 from pipelines.relay import state
 from pipelines.topics import RelayTopics, declared_topics, ensure_topics
 from souk.settings import PROJECT_ROOT, Settings, load_settings
@@ -187,11 +188,7 @@ class Bench:
             self._relay.wait(60)
         with psycopg.connect(self._base.postgres_dsn, autocommit=True) as conn:
             conn.execute("SELECT pg_drop_replication_slot(%s)", (self.settings.relay_slot,))
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(self.settings.postgres_db)
-                )
-            )
+        drop_database(self._base, self.settings.postgres_db)
         asyncio.run(_delete_topics(self.settings))
 
 

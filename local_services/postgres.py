@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -13,10 +15,47 @@ from psycopg import sql
 from local_services.errors import ServiceError, ServiceStartError
 from local_services.process import run_as, spawn, tail, wait_until_healthy
 from local_services.service import LocalService
+from souk.settings import Settings
 
 log = logging.getLogger(__name__)
 
 SUPERUSER = "postgres"
+
+
+def drop_database(
+    settings: Settings, name: str, *, attempts: int = 20, pause_seconds: float = 0.5
+) -> None:
+    """``DROP DATABASE IF EXISTS name WITH (FORCE)``, connected as ``settings`` say (their
+    database must not be ``name``). FORCE cannot end a backend our role does not own: an
+    autovacuum worker that has just started on ``name`` makes the drop fail with
+    InsufficientPrivilege, and such a worker is gone within moments, so the drop is tried
+    again."""
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+
+    def attempt() -> None:
+        with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
+            conn.execute(drop)
+
+    retry_while_refused(attempt, attempts=attempts, pause_seconds=pause_seconds)
+
+
+def retry_while_refused(
+    action: Callable[[], None],
+    *,
+    attempts: int,
+    pause_seconds: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Run ``action`` until it succeeds, pausing after each InsufficientPrivilege, at most
+    ``attempts`` times; the last refusal, or any other error at once, is raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            action()
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == attempts:
+                raise
+            sleep(pause_seconds)
 
 
 class PostgresService(LocalService):

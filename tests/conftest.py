@@ -7,13 +7,13 @@ starts them); they fail, never skip, when a service is missing.
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 from psycopg import sql
 
+from local_services.postgres import drop_database
 from souk.settings import Settings, load_settings
 
 
@@ -48,19 +48,3 @@ def fresh_database(postgres_ready: Settings) -> Iterator[Settings]:
                 (name,),
             )
         drop_database(postgres_ready, name)
-
-
-def drop_database(settings: Settings, name: str, *, attempts: int = 20) -> None:
-    """``DROP DATABASE … WITH (FORCE)``, tried again while it cannot end a backend it does not
-    own: an autovacuum worker that just started on the test database makes it fail with
-    InsufficientPrivilege, and such a worker is gone within moments."""
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    for attempt in range(attempts):
-        try:
-            with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
-                conn.execute(drop)
-            return
-        except psycopg.errors.InsufficientPrivilege:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5)

@@ -30,6 +30,7 @@ from demo_market.loader import DEMO_PASSWORD, load_market
 from demo_market.platform import platform_processes, wait_for_catalog
 from local_services import stack
 from local_services.platform_processes import PlatformProcess
+from local_services.postgres import drop_database
 from search.catalog_index import drop_catalog
 from search.elastic import async_client
 from souk.settings import Settings
@@ -173,8 +174,7 @@ async def _drop_namespace(settings: Settings) -> None:
     with psycopg.connect(admin_db.postgres_dsn, autocommit=True) as conn:
         conn.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
                      "WHERE slot_name = %s AND NOT active", (settings.relay_slot,))  # fmt: skip
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(settings.postgres_db)))  # fmt: skip
+    drop_database(admin_db, settings.postgres_db)
     es = async_client(settings)
     try:
         await drop_catalog(es, settings)

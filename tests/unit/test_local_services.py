@@ -4,7 +4,11 @@ import os
 import time
 from pathlib import Path
 
+import psycopg
+import pytest
+
 from local_services.kafka import KafkaService
+from local_services.postgres import retry_while_refused
 from local_services.process import ServiceUser, pid_alive, read_pid, spawn, stop_pid, tail
 from souk.settings import Settings
 
@@ -34,3 +38,41 @@ def test_spawn_and_stop_by_pid_file(tmp_path: Path) -> None:
     assert not pid_alive(pid)
     assert not pid_file.exists()
     assert stop_pid(pid_file) is False
+
+
+class Refusals:
+    """A drop refused ``times`` times (an autovacuum worker on the database), then done."""
+
+    def __init__(self, times: int, error: Exception | None = None) -> None:
+        self.left = times
+        self.error = error or psycopg.errors.InsufficientPrivilege("must be a superuser")
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        if self.left:
+            self.left -= 1
+            raise self.error
+
+
+def test_a_refused_drop_is_tried_again_after_a_pause() -> None:
+    drop, pauses = Refusals(2), list[float]()
+    retry_while_refused(drop, attempts=5, pause_seconds=0.5, sleep=pauses.append)
+    assert drop.calls == 3
+    assert pauses == [0.5, 0.5]
+
+
+def test_the_last_refusal_is_raised_when_the_attempts_run_out() -> None:
+    drop, pauses = Refusals(5), list[float]()
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        retry_while_refused(drop, attempts=3, pause_seconds=0.1, sleep=pauses.append)
+    assert drop.calls == 3
+    assert pauses == [0.1, 0.1]
+
+
+def test_other_errors_are_not_tried_again() -> None:
+    drop, pauses = Refusals(1, psycopg.errors.ObjectInUse("in use")), list[float]()
+    with pytest.raises(psycopg.errors.ObjectInUse):
+        retry_while_refused(drop, attempts=3, pause_seconds=0.1, sleep=pauses.append)
+    assert drop.calls == 1
+    assert pauses == []

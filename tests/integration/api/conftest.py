@@ -18,8 +18,8 @@ import core.passwords
 from api.app import create_app
 from core import migrate
 from core.payments import SandboxPaymentProvider
+from local_services.postgres import drop_database
 from souk.settings import Settings
-from tests.conftest import drop_database
 
 
 @pytest.fixture(autouse=True)

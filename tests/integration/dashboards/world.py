@@ -19,8 +19,8 @@ from core.db import create_db_engine, make_session_factory
 from core.models import Role, SellerType
 from core.services import accounts
 from core.unit_of_work import SqlAlchemyUnitOfWork
+from local_services.postgres import drop_database
 from souk.settings import Settings
-from tests.conftest import drop_database
 from tests.integration.dashboards import scenario
 from tests.unit.warehouse.fixtures import records
 from warehouse.build import build_days
