@@ -4,7 +4,8 @@ Each benchmark runs as its own process (``python -m benchmarks.<name> ... --json
 one cannot leak state into the next; its output streams to the terminal and to a log beside
 the results. The saved file ``<name>.json`` wraps the benchmark's result with the command,
 the wall time, the exit code and the load average before and after; ``run.json`` holds the
-machine and the versions.
+machine and the versions of the latest run. A run replaces the results of the benchmarks it
+runs and keeps the others', so ``--only`` updates part of a report.
 """
 
 from __future__ import annotations
@@ -171,29 +172,33 @@ def run_all(
     into: Path,
     say: Callable[[str], None],
 ) -> None:
-    """Run ``benchmarks`` at ``scale``, each result into ``into`` (its old results go)."""
+    """Run ``benchmarks`` at ``scale``, each result into ``into``: the old results of these
+    benchmarks go, those of the others stay (the report shows them as kept from earlier)."""
     into.mkdir(parents=True, exist_ok=True)
-    for stale in into.glob("*.json"):
-        stale.unlink()
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a stopped report stops cleanly
-    ensure_services(settings, say)
-    info = RunInfo(
-        started_at=datetime.now(UTC), scale=scale, load_at_start=load_average(),
-        machine=describe_machine(),
-        versions=describe_versions(settings), benchmarks=[b.name for b in benchmarks],
-    )  # fmt: skip
-    (into / RUN_FILE).write_text(info.model_dump_json(indent=2) + "\n")
-    work = into.parent / f"{into.name}-work"  # scratch space of this run
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    for benchmark in benchmarks:
+        (into / f"{benchmark.name}.json").unlink(missing_ok=True)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a stopped report stops cleanly
     try:
-        for number, benchmark in enumerate(benchmarks, 1):
-            say(f"[{number}/{len(benchmarks)}] {benchmark.title}")
-            run_one(benchmark, scale, work, into, say)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        info.finished_at = datetime.now(UTC)
+        ensure_services(settings, say)
+        info = RunInfo(
+            started_at=datetime.now(UTC), scale=scale, load_at_start=load_average(),
+            machine=describe_machine(),
+            versions=describe_versions(settings), benchmarks=[b.name for b in benchmarks],
+        )  # fmt: skip
         (into / RUN_FILE).write_text(info.model_dump_json(indent=2) + "\n")
+        work = into.parent / f"{into.name}-work"  # scratch space of this run
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        try:
+            for number, benchmark in enumerate(benchmarks, 1):
+                say(f"[{number}/{len(benchmarks)}] {benchmark.title}")
+                run_one(benchmark, scale, work, into, say)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            info.finished_at = datetime.now(UTC)
+            (into / RUN_FILE).write_text(info.model_dump_json(indent=2) + "\n")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _tail(path: Path, lines: int = 15) -> str:
