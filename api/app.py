@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from api.edge.admin_access import install_admin_access
@@ -19,10 +19,9 @@ from api.request_ids import install_request_ids
 from api.routes import auth, dashboards, listings, orders, search_page
 from api.routes.internal import install_internal
 from api.search_wiring import mount_search
-from api.security import user_id_from_token
+from api.signed_in_user import install_signed_in_user
 from api.tracing import install_tracing, trace_database
 from core.db import create_db_engine, make_session_factory
-from core.errors import AuthenticationError
 from core.payments import PaymentProvider, SandboxPaymentProvider
 from souk.settings import Settings, load_settings
 from souk.tracing import installed_provider
@@ -64,15 +63,7 @@ def create_app(
     app.state.payment_provider = payment_provider or SandboxPaymentProvider()
     install_error_handlers(app)
     install_rate_limits(app, settings)  # runs inside signed_in_user: it reads state.user_id
-
-    @app.middleware("http")
-    async def signed_in_user(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # For routes that only want to know who is asking (search, views): request.state.user_id
-        # is the token's user or None. Routes that need a user use deps.CurrentUser (401).
-        request.state.user_id = _token_user(request, settings)
-        return await call_next(request)
+    install_signed_in_user(app, settings)  # request.state.user_id: the token's user or None
 
     # Edge and operations (outermost last): admin networks, body size, metrics, request ids.
     install_admin_access(app, settings)
@@ -95,13 +86,3 @@ def create_app(
     app.include_router(search_page.router)  # buyers' search page / and /listing/{id}
 
     return app
-
-
-def _token_user(request: Request, settings: Settings) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        return None
-    try:
-        return str(user_id_from_token(settings, token))
-    except AuthenticationError:
-        return None

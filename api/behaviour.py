@@ -8,13 +8,13 @@ broken broker is logged, never turned into a failed search.
 from __future__ import annotations
 
 import abc
-import json
 import logging
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaProducer
 
 from souk.settings import Settings
@@ -42,7 +42,11 @@ class BehaviourEvent:
     occurred_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
     def envelope(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "event_type": self.event_type, "session_id": self.session_id,
+            "user_id": self.user_id, "payload": self.payload, "event_id": self.event_id,
+            "occurred_at": self.occurred_at,
+        }  # fmt: skip
 
     @property
     def key(self) -> str:
@@ -92,7 +96,7 @@ class KafkaBehaviourEvents(BehaviourEvents):
             linger_ms=20,
             acks=1,
             request_timeout_ms=5000,
-            value_serializer=lambda v: json.dumps(v, ensure_ascii=False).encode(),
+            value_serializer=orjson.dumps,
             key_serializer=lambda k: k.encode(),
         )
         try:

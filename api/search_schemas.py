@@ -52,7 +52,7 @@ class ListingSummary(BaseModel):
             "id": str(listing.get("id")),
             "title": listing.get("title_en") or listing.get("title_ar"),
             "photo": first if isinstance(first, str) else (first or {}).get("url"),
-            "seller": SellerOut(**seller) if seller and seller.get("id") else None,
+            "seller": seller if seller and seller.get("id") else None,
             "published_at": str(listing["published_at"]) if listing.get("published_at") else None,
         }
 

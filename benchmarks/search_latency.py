@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import typer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import BaseModel
@@ -27,10 +28,11 @@ from pydantic import BaseModel
 from api.app import create_app
 from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from benchmarks.search_queries import query_mix, search_request
+from local_services.process import read_pid
 from search.catalog_index import drop_catalog, ensure_catalog
 from search.documents import listing_document, seller_summary
 from search.elastic import async_client, bulk_write
-from search.query.builder import build_search_body
+from search.query.builder import search_requests
 from search.synthetic import SyntheticMarket
 from souk.settings import PROJECT_ROOT, Settings, load_settings
 from souk.topics import LISTING_VIEWS, RESULT_CLICKS, SEARCHES
@@ -52,6 +54,11 @@ class ConcurrencyLevel(BaseModel):
     es_p99_ms: float
     es_requests_per_s: float
     errors: int
+    # CPU per request (user + system of the process and its children), load average 1 min
+    api_cpu_ms: float | None = None  # the uvicorn process, per /search
+    es_cpu_ms_through_api: float | None = None  # Elasticsearch, per /search
+    es_cpu_ms: float | None = None  # Elasticsearch, per search sent straight to it
+    load_average: float | None = None
 
 
 class SearchLatencyResult(BenchmarkResult):
@@ -82,6 +89,16 @@ class SearchLatencyResult(BenchmarkResult):
                        "req/s"),
                 Figure(f"{c} clients: API errors", level.errors, ""),
             ]  # fmt: skip
+            if level.api_cpu_ms is not None:
+                figures.append(Figure(f"{c} clients: API process CPU per search", level.api_cpu_ms,
+                                      "ms"))  # fmt: skip
+            if level.es_cpu_ms is not None and level.es_cpu_ms_through_api is not None:
+                figures += [
+                    Figure(f"{c} clients: Elasticsearch CPU per search through the API",
+                           level.es_cpu_ms_through_api, "ms"),
+                    Figure(f"{c} clients: Elasticsearch CPU per search sent straight",
+                           level.es_cpu_ms, "ms"),
+                ]  # fmt: skip
         return figures
 
     def charts(self) -> list[Chart]:
@@ -158,6 +175,22 @@ async def run_load(
     return latencies, requests / (time.perf_counter() - started)
 
 
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process and its live children (None: not ours to see)."""
+    if pid is None:
+        return None
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+        return sum(sum(p.cpu_times()[:2]) for p in processes)
+    except psutil.Error:
+        return None
+
+
+def per_request_ms(before: float | None, after: float | None, requests: int) -> float | None:
+    return None if before is None or after is None else (after - before) * 1000 / requests
+
+
 def summary(latencies: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return cuts[49], cuts[98]
@@ -177,7 +210,7 @@ async def create_behaviour_topics(settings: Settings) -> None:
 
 
 async def measure(
-    settings: Settings, port: int, requests: int, levels: list[int]
+    settings: Settings, port: int, requests: int, levels: list[int], api_pid: int | None = None
 ) -> list[ConcurrencyLevel]:
     queries = query_mix()
     results: list[ConcurrencyLevel] = []
@@ -197,22 +230,36 @@ async def measure(
                 errors.append(response.status_code)
 
         async def straight_to_es(params: dict[str, Any]) -> None:
-            body = build_search_body(search_request(params))
-            await es.search(index=settings.catalog_alias, body=body)
+            # the API's requests: hits, then facets and total, in one _msearch
+            searches = search_requests(search_request(params), settings.catalog_alias)
+            await es.msearch(searches=searches)
 
         await run_load(through_api, queries, 200, 8)  # warm both paths
         await run_load(straight_to_es, queries, 200, 8)
+        es_pid = read_pid(settings.run_dir / "elasticsearch.pid")
         for level in levels:
+            api0, es0 = cpu_seconds(api_pid), cpu_seconds(es_pid)
             api_lat, api_rate = await run_load(through_api, queries, requests, level)
+            api1, es1 = cpu_seconds(api_pid), cpu_seconds(es_pid)
             es_lat, es_rate = await run_load(straight_to_es, queries, requests, level)
+            es2 = cpu_seconds(es_pid)
             (a50, a99), (e50, e99) = summary(api_lat), summary(es_lat)
+            api_cpu = per_request_ms(api0, api1, requests)
+            es_cpu_api = per_request_ms(es0, es1, requests)
+            es_cpu = per_request_ms(es1, es2, requests)
+            load = os.getloadavg()[0]
             typer.echo(f"{level:>3} clients  API p50 {a50:6.1f} ms  p99 {a99:6.1f} ms  "
                        f"{api_rate:6.0f} req/s | ES p50 {e50:6.1f} ms  p99 {e99:6.1f} ms  "
                        f"{es_rate:6.0f} req/s | overhead p50 x{a50 / e50:.2f} p99 x{a99 / e99:.2f} "
                        f"throughput x{es_rate / api_rate:.2f} | errors {len(errors)}")  # fmt: skip
+            typer.echo(f"    CPU per search: API process {api_cpu or 0:.1f} ms, "
+                       f"ES {es_cpu_api or 0:.1f} ms (through the API) / {es_cpu or 0:.1f} ms "
+                       f"(straight) | load {load:.2f}")  # fmt: skip
             results.append(ConcurrencyLevel(
                 clients=level, api_p50_ms=a50, api_p99_ms=a99, api_requests_per_s=api_rate,
                 es_p50_ms=e50, es_p99_ms=e99, es_requests_per_s=es_rate, errors=len(errors),
+                api_cpu_ms=api_cpu, es_cpu_ms_through_api=es_cpu_api, es_cpu_ms=es_cpu,
+                load_average=load,
             ))  # fmt: skip
             errors.clear()
     await es.close()
@@ -252,7 +299,9 @@ async def main(args: argparse.Namespace) -> SearchLatencyResult:
     server = start_api(settings, args.port)
     try:
         await wait_until_serving(args.port)
-        levels = await measure(settings, args.port, args.requests, args.concurrency)
+        levels = await measure(
+            settings, args.port, args.requests, args.concurrency, api_pid=server.pid
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)

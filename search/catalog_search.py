@@ -13,8 +13,13 @@ from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, Connect
 from search.analysis.normalise import normalise
 from search.analysis.query_terms import analyse_query
 from search.documents import SUGGEST_STATUS
-from search.errors import InvalidSearchError, ListingNotFoundError, SearchUnavailableError
-from search.query.builder import SOURCE_FIELDS, build_search_body
+from search.errors import (
+    InvalidSearchError,
+    ListingNotFoundError,
+    SearchFailedError,
+    SearchUnavailableError,
+)
+from search.query.builder import SOURCE_FIELDS, build_search_body, search_requests
 from search.query.cursor import decode_cursor, encode_cursor
 from search.query.request import SEARCHABLE_STATUSES, SearchRequest
 from search.query.results import SearchHit, SearchResult, read_facets, read_hit
@@ -47,6 +52,21 @@ async def elasticsearch_errors() -> AsyncIterator[None]:
         raise
 
 
+def answer_of(response: dict[str, Any]) -> dict[str, Any]:
+    """One ``_msearch`` answer, its error raised like a failed search's."""
+    error = response.get("error")
+    if error is None:
+        return response
+    status = int(response.get("status", 500))
+    reason = error.get("reason") if isinstance(error, dict) else error
+    kind = error.get("type") if isinstance(error, dict) else None
+    if status == 404 and kind == "index_not_found_exception":
+        raise SearchUnavailableError("the catalog index does not exist yet")
+    if status >= 500 or status == 429:
+        raise SearchUnavailableError(f"the catalog search engine failed ({status} {reason})")
+    raise SearchFailedError(f"the catalog search engine refused the search ({status} {reason})")
+
+
 class CatalogSearch:
     def __init__(self, es: AsyncElasticsearch, *, alias: str) -> None:
         self.es = es
@@ -55,18 +75,20 @@ class CatalogSearch:
     async def search(self, request: SearchRequest) -> SearchResult:
         concepts = analyse_query(request.q) if request.q.strip() else ()
         cursor = decode_cursor(request.cursor, request.fingerprint()) if request.cursor else None
-        body = build_search_body(request, search_after=cursor.search_after if cursor else None)
         async with elasticsearch_errors():
             if cursor is None:
-                response = await self.es.search(index=self.alias, body=body)
-                pit_id = None
+                # Hits and facets in one round trip; Elasticsearch runs the two in parallel.
+                both = await self.es.msearch(searches=search_requests(request, self.alias))
+                response, counted = (answer_of(r) for r in both["responses"])
+                took, pit_id = both["took"], None
             else:
+                body = build_search_body(request, search_after=cursor.search_after)
                 pit_id = cursor.pit_id or await self._open_pit()
                 body["pit"] = {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
-                response = await self._search_in_pit(body)
-                pit_id = response.get("pit_id", pit_id)
+                response = counted = await self._search_in_pit(body)
+                took, pit_id = response["took"], response.get("pit_id", pit_id)
         hits = [read_hit(raw, request, concepts) for raw in response["hits"]["hits"]]
-        total = response["hits"]["total"]
+        total = counted["hits"]["total"]
         seen = (0 if cursor else (request.page - 1) * request.size) + len(hits)
         more = len(hits) == request.size and (cursor is not None or seen < total["value"])
         next_cursor = encode_cursor(hits[-1].sort, pit_id, request.fingerprint()) if more else None
@@ -74,8 +96,8 @@ class CatalogSearch:
             hits=hits,
             total=total["value"],
             total_relation=total["relation"],
-            took_ms=response["took"],
-            facets=read_facets(response.get("aggregations", {}), request),
+            took_ms=took,
+            facets=read_facets(counted.get("aggregations", {}), request),
             next_cursor=next_cursor,
         )
 

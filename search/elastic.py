@@ -6,17 +6,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from elasticsearch import AsyncElasticsearch, Elasticsearch
+from elasticsearch.serializer import OrjsonSerializer
 
 from souk.settings import Settings
 
 
 def async_client(settings: Settings, *, timeout: float | None = None) -> AsyncElasticsearch:
+    """The asyncio client; JSON bodies and answers through orjson (a search answer with its
+    hits and eleven facets decodes several times faster than with the standard library)."""
     return AsyncElasticsearch(
         settings.elasticsearch_url,
         request_timeout=timeout or settings.search_request_timeout_s,
         max_retries=1,
         retry_on_timeout=False,
         connections_per_node=64,
+        serializer=OrjsonSerializer(),
     )
 
 

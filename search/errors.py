@@ -17,6 +17,10 @@ class SearchUnavailableError(SearchError):
     """Elasticsearch cannot be reached or answered with a server error (HTTP 503)."""
 
 
+class SearchFailedError(SearchError):
+    """Elasticsearch refused one of our searches as malformed (a bug of ours: HTTP 500)."""
+
+
 class InvalidSearchError(SearchError):
     """A search that cannot be run as asked: bad cursor, sort by distance without a place (422)."""
 

@@ -37,6 +37,10 @@ def catalog_mappings() -> dict[str, Any]:
         "part_number", "compatible_makes", "compatible_models", "service_type",
     ]  # fmt: skip
     properties: dict[str, Any] = {name: dict(_KEYWORD) for name in keywords}
+    # Every search counts the facets: their global ordinals are built when a refresh opens
+    # new segments, not by the first search after it.
+    for field in FACET_FIELDS.values():
+        properties[field]["eager_global_ordinals"] = True
     properties |= {
         "year": {"type": "short"},
         "price_egp": {"type": "long"},

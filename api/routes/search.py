@@ -11,9 +11,7 @@ from api.behaviour import SEARCH_PERFORMED, SEARCH_RESULT_CLICKED, BehaviourEven
 from api.search_schemas import (
     ClickIn,
     EventAccepted,
-    FacetValueOut,
     ListingSummary,
-    SearchHitOut,
     SearchResponse,
     SuggestionOut,
     SuggestResponse,
@@ -60,27 +58,24 @@ def _ordered(name: str, low: int | float | None, high: int | float | None) -> No
 
 
 def _response(result: SearchResult, req: SearchRequest, search_id: str) -> SearchResponse:
+    """The response, validated in one pass (one pydantic call, not one per hit and value)."""
     first = 0 if req.cursor else (req.page - 1) * req.size
     hits = [
-        SearchHitOut(
-            **ListingSummary.of(hit.listing, hit.seller),
-            position=first + i + 1,
-            score=hit.score,
-            distance_km=hit.distance_km,
-            highlights=hit.highlights,
-        )
+        ListingSummary.of(hit.listing, hit.seller)
+        | {"position": first + i + 1, "score": hit.score, "distance_km": hit.distance_km,
+           "highlights": hit.highlights}
         for i, hit in enumerate(result.hits)
-    ]
+    ]  # fmt: skip
     facets = {
-        name: [FacetValueOut(value=v.value, count=v.count, selected=v.selected) for v in values]
+        name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
         for name, values in result.facets.items()
     }
-    return SearchResponse(
-        search_id=search_id, query=req.q, total=result.total,
-        total_relation=result.total_relation, took_ms=result.took_ms,
-        page=None if req.cursor else req.page, size=req.size, sort=req.sort.value, hits=hits,
-        facets=facets, next_cursor=result.next_cursor,
-    )  # fmt: skip
+    return SearchResponse.model_validate({
+        "search_id": search_id, "query": req.q, "total": result.total,
+        "total_relation": result.total_relation, "took_ms": result.took_ms,
+        "page": None if req.cursor else req.page, "size": req.size, "sort": req.sort.value,
+        "hits": hits, "facets": facets, "next_cursor": result.next_cursor,
+    })  # fmt: skip
 
 
 @router.get(

@@ -1,9 +1,15 @@
-"""A :class:`SearchRequest` to an Elasticsearch search body.
+"""A :class:`SearchRequest` to Elasticsearch search bodies.
 
 Filters that have a facet go in ``post_filter`` and every facet is a filter aggregation
 over all the *other* facet filters: the counts of a facet ignore its own selection
 (disjunctive faceting), so choosing Toyota still shows how many Hyundai there are. Ranges,
 place and status filter the query itself and so narrow every count.
+
+A first page is two searches sent together in one ``_msearch`` (:func:`search_requests`):
+the hits (no total, no aggregations, so Elasticsearch may skip documents that cannot reach
+the page) and the facets with the exact total (``size: 0``, which Elasticsearch's shard
+request cache keeps until the index changes). Cursor pages, inside a point in time, send
+the single combined body of :func:`build_search_body`.
 """
 
 from __future__ import annotations
@@ -77,25 +83,75 @@ def sort_clause(request: SearchRequest) -> list[dict[str, Any] | str]:
     return [*by[request.sort], tie]
 
 
-def build_search_body(
-    request: SearchRequest, *, search_after: list[Any] | None = None
-) -> dict[str, Any]:
+def search_query(request: SearchRequest) -> dict[str, Any]:
+    """The query part: the text concepts, ranges, place and status (not the facet filters)."""
     concepts = analyse_query(request.q) if request.q.strip() else ()
     as_you_type = bool(request.q) and not request.q.endswith(" ")
     text = text_query(concepts, as_you_type=as_you_type)
+    return {"bool": {"must": [text or {"match_all": {}}], "filter": query_filters(request)}}
+
+
+def _post_filter(chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"filter": list(chosen.values())}}
+
+
+def build_hits_body(
+    request: SearchRequest,
+    *,
+    query: dict[str, Any] | None = None,
+    search_after: list[Any] | None = None,
+) -> dict[str, Any]:
+    """One page of hits, without total or aggregations (see :func:`build_facets_body`)."""
     chosen = facet_filters(request)
     body: dict[str, Any] = {
-        "query": {"bool": {"must": [text or {"match_all": {}}], "filter": query_filters(request)}},
-        "aggs": facet_aggregations(chosen),
+        "query": query or search_query(request),
         "sort": sort_clause(request),
         "size": request.size,
-        "track_total_hits": True,
+        "track_total_hits": False,
         "_source": SOURCE_FIELDS,
     }
     if chosen:
-        body["post_filter"] = {"bool": {"filter": list(chosen.values())}}
+        body["post_filter"] = _post_filter(chosen)
     if search_after is not None:
         body["search_after"] = search_after
     else:
         body["from"] = (request.page - 1) * request.size
+    return body
+
+
+def build_facets_body(
+    request: SearchRequest, *, query: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The disjunctive facet counts and the exact total (the post filter narrows only the
+    total, never the aggregations); ``size: 0``, so the shard request cache can answer it."""
+    chosen = facet_filters(request)
+    body: dict[str, Any] = {
+        "query": query or search_query(request),
+        "aggs": facet_aggregations(chosen),
+        "size": 0,
+        "track_total_hits": True,
+    }
+    if chosen:
+        body["post_filter"] = _post_filter(chosen)
+    return body
+
+
+def search_requests(request: SearchRequest, index: str) -> list[dict[str, Any]]:
+    """The ``_msearch`` lines of a first-page search: hits, then facets and total."""
+    query = search_query(request)
+    return [
+        {"index": index},
+        build_hits_body(request, query=query),
+        {"index": index, "request_cache": True},
+        build_facets_body(request, query=query),
+    ]
+
+
+def build_search_body(
+    request: SearchRequest, *, search_after: list[Any] | None = None
+) -> dict[str, Any]:
+    """Hits, facets and the exact total in one body (cursor pages, inside a point in time)."""
+    body = build_hits_body(request, search_after=search_after)
+    body["aggs"] = facet_aggregations(facet_filters(request))
+    body["track_total_hits"] = True
     return body

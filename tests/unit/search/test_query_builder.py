@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search.errors import InvalidSearchError
-from search.query.builder import build_search_body
+from search.catalog_search import answer_of
+from search.errors import InvalidSearchError, SearchFailedError, SearchUnavailableError
+from search.query.builder import build_search_body, search_requests
 from search.query.cursor import decode_cursor, encode_cursor
 from search.query.request import Place, SearchRequest, SortOrder, canonical_filter_value
 
@@ -23,6 +24,37 @@ def test_facet_filters_go_to_post_filter_and_other_facets_aggregations() -> None
     filters = body["query"]["bool"]["filter"]
     assert {"terms": {"status": ["active"]}} in filters
     assert {"range": {"price_egp": {"lte": 9}}} in filters
+
+
+def test_a_first_page_is_hits_and_cacheable_facets_with_the_total() -> None:
+    request = SearchRequest(q="toyota", terms={"make": ("toyota",)}, page=2)
+    header, hits, facets_header, facets = search_requests(request, "catalog")
+    combined = build_search_body(request)
+    assert header == {"index": "catalog"}
+    assert facets_header == {"index": "catalog", "request_cache": True}
+    assert hits["query"] == facets["query"] == combined["query"]
+    assert hits["post_filter"] == facets["post_filter"] == combined["post_filter"]
+    # hits: no total and no aggregations, so non-competitive documents may be skipped
+    assert "aggs" not in hits
+    assert hits["track_total_hits"] is False
+    assert (hits["from"], hits["size"], hits["sort"]) == (20, 20, combined["sort"])
+    # facets: the disjunctive counts and the exact total (post filter), size 0 for the cache
+    assert facets["aggs"] == combined["aggs"]
+    assert (facets["size"], facets["track_total_hits"]) == (0, True)
+    assert combined["track_total_hits"] is True
+
+
+def test_msearch_answers_raise_like_failed_searches() -> None:
+    fine = {"hits": {"hits": []}, "status": 200}
+    assert answer_of(fine) is fine
+    missing = {"error": {"type": "index_not_found_exception", "reason": "no such index"},
+               "status": 404}  # fmt: skip
+    with pytest.raises(SearchUnavailableError, match="does not exist"):
+        answer_of(missing)
+    with pytest.raises(SearchUnavailableError, match="429"):
+        answer_of({"error": {"type": "es_rejected_execution_exception"}, "status": 429})
+    with pytest.raises(SearchFailedError, match="400"):
+        answer_of({"error": {"type": "parsing_exception", "reason": "bad"}, "status": 400})
 
 
 def test_text_query_and_paging() -> None:
