@@ -58,10 +58,14 @@ def register_view(
     name: str,
     files: Sequence[Path],
     empty_columns: dict[str, str] | None = None,
+    *,
+    row_ids: bool = False,
 ) -> None:
-    """``name`` as a view over ``files``; an empty typed view when there are none."""
+    """``name`` as a view over ``files``; an empty typed view when there are none.
+    ``row_ids`` adds each row's ``filename`` and ``file_row_number``."""
     if files:
-        source = f"SELECT * FROM read_parquet({sql_list(files)}, union_by_name = true)"
+        ids = ", filename = true, file_row_number = true" if row_ids else ""
+        source = f"SELECT * FROM read_parquet({sql_list(files)}, union_by_name = true{ids})"
     elif empty_columns is not None:
         cols = ", ".join(f"NULL::{t} AS {c}" for c, t in empty_columns.items())
         source = f"SELECT {cols} WHERE false"

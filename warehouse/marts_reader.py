@@ -22,6 +22,7 @@ import polars as pl
 from souk.errors import SoukError
 from warehouse.layout import WarehouseLayout
 from warehouse.serving import current_version
+from warehouse.summaries import ACTIVE_SELLERS_SQL
 
 Granularity = Literal["day", "week", "month"]
 COUNTS = ("impressions", "listing_views", "unique_viewers", "search_clicks", "leads", "orders",
@@ -194,15 +195,14 @@ class MartsReader:
     def market_overview(self, *, start: date, end: date) -> dict[str, Any]:
         """Admin totals over the range, the funnel, the busiest makes and governorates."""
         totals = self._frame(
-            f"""SELECT (SELECT count(DISTINCT seller_id) FROM seller_daily_metrics
-                        WHERE date BETWEEN $1 AND $2) AS active_sellers,
+            f"""SELECT (SELECT now FROM ({ACTIVE_SELLERS_SQL})) AS active_sellers,
                        {_sums()},
                        (SELECT count(*) FROM dim_listing WHERE status = 'active')
                          AS active_listings,
                        (SELECT coalesce(sum(searches), 0)::BIGINT FROM search_term_daily
                         WHERE date BETWEEN $1 AND $2) AS searches
                 FROM market_daily WHERE date BETWEEN $1 AND $2""",
-            [start, end],
+            [start, end, start, end],
         ).row(0, named=True)
         makes = self._frame(
             """SELECT make, sum(views)::BIGINT AS views, sum(leads)::BIGINT AS leads

@@ -8,6 +8,8 @@ day (every seller-day). Publication aggregates them once; requests read a few hu
 - ``market_totals_daily``: one row per day, the market's activity (additive over days).
 - ``market_supply_daily``: one row per day and make (``dimension = 'make'``) or governorate:
   active listings, median asking price of active listings, impressions, views, leads, orders.
+- ``market_seller_reach``: the sellers active over any range of days, from a few rows (see
+  ``MARKET_SELLER_REACH_SQL``).
 - ``seller_search_terms``: one row per seller, day, search term and listing clicked, for the
   last ``TERMS_DAYS`` days up to the last published day, sorted and indexed by seller.
 """
@@ -52,6 +54,36 @@ MARKET_TOTALS_SQL = """WITH activity AS (
     SELECT * EXCLUDE (searches), coalesce(searches, 0) AS searches
     FROM activity FULL JOIN searched USING (date)"""
 
+# Distinct sellers are not additive over days, so a range's count cannot be summed from daily
+# rows. Instead: one row per day ``date`` and later day ``next_active`` with the number of
+# sellers whose first day with a seller_daily_metrics row on or after ``date`` is
+# ``next_active``. The sellers active from A to B (A on or after the first published day) are
+# then ``sum(sellers) WHERE date = A AND next_active <= B``: at most one row per day of the
+# range. (A seller's gaps between active days become one span each, expanded per day.)
+MARKET_SELLER_REACH_SQL = """WITH active AS (
+        SELECT DISTINCT seller_id, date FROM seller_daily_metrics),
+      gaps AS (
+        SELECT coalesce(lag(date) OVER (PARTITION BY seller_id ORDER BY date) + 1,
+                        (SELECT min(date) FROM active)) AS first_date,
+               date AS next_active
+        FROM active),
+      spans AS (SELECT first_date, next_active, count(*) AS sellers FROM gaps GROUP BY ALL)
+    SELECT date, next_active, sum(sellers)::BIGINT AS sellers
+    FROM (SELECT unnest(generate_series(first_date, next_active, INTERVAL 1 DAY))::DATE AS date,
+                 next_active, sellers
+          FROM spans)
+    GROUP BY ALL"""
+
+# Sellers active over $1 .. $2 and over $3 .. $4 (a range starting before the first published
+# day reads that day's rows: nobody was active earlier).
+ACTIVE_SELLERS_SQL = """WITH first AS (SELECT min(date) AS day FROM market_seller_reach)
+    SELECT coalesce(sum(sellers) FILTER (date = greatest($1, day) AND next_active <= $2), 0)
+             ::BIGINT AS now,
+           coalesce(sum(sellers) FILTER (date = greatest($3, day) AND next_active <= $4), 0)
+             ::BIGINT AS before
+    FROM market_seller_reach, first
+    WHERE date = greatest($1, day) OR date = greatest($3, day)"""
+
 _EMPTY = """NULL::VARCHAR AS seller_id, NULL::DATE AS date, NULL::VARCHAR AS query,
     NULL::VARCHAR AS listing_id, NULL::BIGINT AS clicks"""
 
@@ -85,6 +117,7 @@ MARKET_SUMMARIES: dict[str, tuple[str, str]] = {
         f"{market_supply_sql('make')} UNION ALL {market_supply_sql('governorate')}",
         "dimension, date, key",
     ),
+    "market_seller_reach": (MARKET_SELLER_REACH_SQL, "date, next_active"),
 }
 
 

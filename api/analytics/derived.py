@@ -3,10 +3,10 @@
 Some questions are slow against the marts themselves: a seller's search terms (only the
 staged result clicks know them) and the market's figures by day, make and governorate (a
 scan of every seller-day and listing-day). Publication writes small summaries of them into
-each marts version: ``seller_search_terms`` (indexed by seller), ``market_supply_daily`` and
-``market_totals_daily``. This module opens the served version's summaries read-only; for a
-version published without them (an older build) callers get ``None`` and run the same SQL
-on the marts.
+each marts version: ``seller_search_terms`` (indexed by seller), ``market_supply_daily``,
+``market_totals_daily`` and ``market_seller_reach`` (the active sellers of any range). This
+module opens the served version's summaries read-only; for a version published without them
+(an older build) callers get ``None`` and run the same (or equivalent) SQL on the marts.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import duckdb
 from warehouse.layout import WarehouseLayout
 from warehouse.serving import current_version
 from warehouse.summaries import (
+    ACTIVE_SELLERS_SQL,
     MARKET_SUMMARIES,
     SELLER_TERMS_SQL,
     TERMS_DAYS,
@@ -29,8 +30,8 @@ from warehouse.summaries import (
     terms_first_day,
 )
 
-__all__ = ["SELLER_TERMS_SQL", "TERMS_DAYS", "DerivedModels", "market_supply_sql",
-           "market_totals_sql"]  # fmt: skip
+__all__ = ["ACTIVE_SELLERS_SQL", "SELLER_TERMS_SQL", "TERMS_DAYS", "DerivedModels",
+           "market_supply_sql", "market_totals_sql"]  # fmt: skip
 SUMMARIES = {*MARKET_SUMMARIES, "seller_search_terms"}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from api.analytics.derived import market_supply_sql, market_totals_sql
+from api.analytics.derived import ACTIVE_SELLERS_SQL, market_supply_sql, market_totals_sql
 from api.analytics.periods import Period
 from api.analytics.reader import AnalyticsReader
 
@@ -46,7 +46,14 @@ def daily_totals(reader: AnalyticsReader, start: date, end: date) -> list[dict[s
 
 
 def active_sellers(reader: AnalyticsReader, period: Period) -> tuple[int, int]:
-    """Sellers with an active listing or any activity in the period and the previous one."""
+    """Sellers with an active listing or any activity in the period and the previous one
+    (from ``market_seller_reach``: the rows of two days, else counted over the marts)."""
+    before = period.previous()
+    found = reader.derived.rows(
+        ACTIVE_SELLERS_SQL, [period.start, period.end, before.start, before.end]
+    )
+    if found is not None:
+        return int(found[0]["now"]), int(found[0]["before"])
     row = reader.rows(
         """SELECT count(DISTINCT seller_id) FILTER (date >= $1) AS now,
                   count(DISTINCT seller_id) FILTER (date < $1) AS before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import duckdb
@@ -9,6 +10,7 @@ import duckdb
 from tests.unit.warehouse.scenario import DAY1, DAY2
 from warehouse.layout import WarehouseLayout
 from warehouse.serving import current_version
+from warehouse.summaries import ACTIVE_SELLERS_SQL, MARKET_SELLER_REACH_SQL
 
 
 def _rows(layout: WarehouseLayout, sql: str) -> list[tuple[object, ...]]:
@@ -53,3 +55,46 @@ def test_seller_search_terms(built: WarehouseLayout) -> None:
     indexes = _rows(built, "SELECT index_name FROM duckdb_indexes() WHERE table_name = "
                            "'seller_search_terms'")  # fmt: skip
     assert indexes == [("seller_search_terms_by_seller_id",)]
+
+
+def test_market_seller_reach_counts_the_active_sellers_of_any_range() -> None:
+    day = [DAY1 + timedelta(days=i) for i in range(7)]  # data on days 1..5 (index 1..5)
+    active = {"S1": [1, 2, 5], "S2": [3], "S3": [2, 3, 4, 5], "S4": [5]}
+    with duckdb.connect() as conn:
+        conn.execute("CREATE TABLE seller_daily_metrics (seller_id VARCHAR, date DATE)")
+        conn.executemany(
+            "INSERT INTO seller_daily_metrics VALUES (?, ?)",
+            [(seller, day[i]) for seller, days in active.items() for i in days],
+        )
+        conn.execute(f"CREATE TABLE market_seller_reach AS {MARKET_SELLER_REACH_SQL}")
+
+        def sellers(first: int, last: int) -> int:
+            found = conn.execute(ACTIVE_SELLERS_SQL, [day[first], day[last]] * 2).fetchone()
+            assert found is not None
+            assert found[0] == found[1]
+            return int(found[0])
+
+        assert sellers(1, 1) == 1  # S1
+        assert sellers(1, 5) == 4
+        assert sellers(3, 4) == 2  # S2, S3
+        assert sellers(4, 4) == 1  # S3
+        assert sellers(5, 5) == 3  # S1, S3, S4
+        assert sellers(0, 2) == 2  # before the first day: S1, S3
+        assert sellers(6, 6) == 0
+        for first in range(7):
+            for last in range(first, 7):
+                counted = conn.execute(
+                    "SELECT count(DISTINCT seller_id) FROM seller_daily_metrics "
+                    "WHERE date BETWEEN ? AND ?",
+                    [day[first], day[last]],
+                ).fetchone()
+                assert counted is not None
+                assert sellers(first, last) == counted[0], (first, last)
+        rows = conn.execute("SELECT count(*) FROM market_seller_reach").fetchone()
+        assert rows is not None
+        assert rows[0] <= 15
+
+
+def test_the_overview_counts_active_sellers_from_the_reach(built: WarehouseLayout) -> None:
+    rows = _rows(built, "SELECT date, next_active, sellers FROM market_seller_reach ORDER BY ALL")
+    assert rows == [(DAY1, DAY1, 2), (DAY2, DAY2, 2)]  # S1 and S2 on both days
