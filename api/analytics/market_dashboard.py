@@ -58,13 +58,10 @@ def overview(reader: AnalyticsReader, period: Period) -> MarketOverviewOut:
             for column in market_queries.TOTALS:
                 bucket[column] = bucket.get(column, 0.0) + number(row[column])
     series = [_point(b.start, b.days_in_range, buckets.get(b.start, {})) for b in period.buckets()]
-    funnel = reader.rows(
-        """SELECT stage, stage_name, sum(funnel_visitors)::BIGINT AS funnel_visitors
-           FROM funnel_daily WHERE date BETWEEN $1 AND $2 GROUP BY 1, 2 ORDER BY 1""",
-        [period.start, period.end],
-    )
-    makes = market_queries.supply_and_demand(reader, period, "make", limit=12)
-    governorates = market_queries.supply_and_demand(reader, period, "governorate", limit=30)
+    funnel = market_queries.funnel(reader, period)
+    supply = market_queries.daily_supply(reader, period)
+    makes = market_queries.supply_and_demand(supply, period, "make", limit=12)
+    governorates = market_queries.supply_and_demand(supply, period, "governorate", limit=30)
     return MarketOverviewOut(
         period=period_out(period),
         data_through=reader.data_through(),

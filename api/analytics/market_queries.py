@@ -2,20 +2,23 @@
 
 Daily market figures come from the summary tables published with the marts (``derived``),
 else (a version published without them) from the same SQL over the marts; either way they
-are summed and bucketed in Python. Supply is the average number of active listings per day
-of the range; the median asking price of a make or governorate is the mean of its daily
+are summed and bucketed in Python, and so are the daily supply rows (a few hundred: cheaper
+in Python than DuckDB's GROUP BY set-up). Supply is the average number of active listings per
+day of the range; the median asking price of a make or governorate is the mean of its daily
 medians.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from api.analytics.derived import ACTIVE_SELLERS_SQL, market_supply_sql, market_totals_sql
 from api.analytics.periods import Period
 from api.analytics.reader import AnalyticsReader
 
+CENT = Decimal("0.01")
 TOTALS = (
     "impressions",
     "listing_views",
@@ -63,28 +66,65 @@ def active_sellers(reader: AnalyticsReader, period: Period) -> tuple[int, int]:
     return int(row["now"]), int(row["before"])
 
 
-def supply_and_demand(
-    reader: AnalyticsReader, period: Period, key: str, limit: int
-) -> list[dict[str, Any]]:
-    """Per make (or governorate): average active listings per day, mean daily median
-    price and demand over the period, most viewed first."""
-    summary = f"""SELECT key, round(sum(active_listings) / {period.days}, 1) AS active_listings,
-            avg(median_price_egp)::DECIMAL(18, 2) AS median_price_egp,
-            sum(impressions)::BIGINT AS impressions, sum(views)::BIGINT AS views,
-            sum(leads)::BIGINT AS leads, sum(orders)::BIGINT AS orders
-        FROM {{source}} GROUP BY key
-        ORDER BY views DESC, active_listings DESC, key LIMIT {int(limit)}"""
+SUPPLY_COLUMNS = """dimension, key, active_listings, median_price_egp, impressions, views,
+    leads, orders"""
+SUPPLY_COUNTS = ("impressions", "views", "leads", "orders")
+
+
+def daily_supply(reader: AnalyticsReader, period: Period) -> list[dict[str, Any]]:
+    """Every day's supply and demand per make and per governorate of the period (a few
+    hundred plain rows: a GROUP BY, even over so few rows, costs DuckDB several ms)."""
     found = reader.derived.rows(
-        summary.format(
-            source="(SELECT * FROM market_supply_daily WHERE dimension = $1 "
-            "AND date BETWEEN $2 AND $3)"
-        ),
-        [key, period.start, period.end],
+        f"SELECT {SUPPLY_COLUMNS} FROM market_supply_daily WHERE date BETWEEN $1 AND $2",
+        [period.start, period.end],
     )
     if found is not None:
         return found
-    daily = market_supply_sql(key, where="AND date BETWEEN $1 AND $2")
-    return reader.rows(summary.format(source=f"({daily})"), [period.start, period.end])
+    where = "AND date BETWEEN $1 AND $2"
+    daily = (
+        f"{market_supply_sql('make', where=where)} UNION ALL "
+        f"{market_supply_sql('governorate', where=where)}"
+    )
+    return reader.rows(f"SELECT {SUPPLY_COLUMNS} FROM ({daily})", [period.start, period.end])
+
+
+def supply_and_demand(
+    daily: list[dict[str, Any]], period: Period, key: str, limit: int
+) -> list[dict[str, Any]]:
+    """Per make (or governorate) from ``daily_supply``: average active listings per day,
+    mean daily median price (to the piastre) and demand over the period, most viewed
+    first."""
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for row in daily:
+        if row["dimension"] == key:
+            grouped.setdefault(row["key"], []).append(row)
+    summed: list[dict[str, Any]] = []
+    for name, rows in grouped.items():
+        medians = [Decimal(m) for r in rows if (m := r["median_price_egp"]) is not None]
+        mean = sum(medians, Decimal(0)) / len(medians) if medians else None
+        summed.append(
+            {
+                "key": name,
+                "active_listings": round(sum(r["active_listings"] for r in rows) / period.days, 1),
+                "median_price_egp": None if mean is None else mean.quantize(CENT, ROUND_HALF_UP),
+                **{c: sum(int(r[c] or 0) for r in rows) for c in SUPPLY_COUNTS},
+            }
+        )
+    summed.sort(key=lambda r: (-r["views"], -r["active_listings"], r["key"]))
+    return summed[:limit]
+
+
+def funnel(reader: AnalyticsReader, period: Period) -> list[dict[str, Any]]:
+    """The market funnel's stages with their visitors summed over the period's days."""
+    stages: dict[int, dict[str, Any]] = {}
+    for row in reader.rows(
+        """SELECT stage, stage_name, funnel_visitors FROM funnel_daily
+           WHERE date BETWEEN $1 AND $2""",
+        [period.start, period.end],
+    ):
+        stage = stages.setdefault(row["stage"], {**row, "funnel_visitors": 0})
+        stage["funnel_visitors"] += int(row["funnel_visitors"])
+    return [stages[number] for number in sorted(stages)]
 
 
 def price_trends(
