@@ -18,7 +18,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import CommitFailedError
 
 from souk.settings import Settings
@@ -32,6 +32,7 @@ from warehouse.sink import WarehouseSink, write_with_retries
 
 log = logging.getLogger(__name__)
 AGENT = "warehouse-sink-batch"
+Fetched = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
 
 
 def dead_letter(record: IncomingRecord, reason: str) -> bytes:
@@ -44,6 +45,11 @@ def dead_letter(record: IncomingRecord, reason: str) -> bytes:
          "agent": AGENT, "failed_at": datetime.now(UTC).isoformat()},
         ensure_ascii=False,
     ).encode()  # fmt: skip
+
+
+def next_offsets(fetched: Fetched) -> dict[TopicPartition, int]:
+    """The offsets to commit once ``fetched`` is written: one past each partition's last."""
+    return {tp: messages[-1].offset + 1 for tp, messages in fetched.items() if messages}
 
 
 async def sink_records(
@@ -62,7 +68,12 @@ async def sink_records(
 async def run_batch_consumer(
     settings: Settings, *, stop: asyncio.Event | None = None, metrics: WorkerMetrics | None = None
 ) -> None:
-    """Consume the warehouse topics in batches until ``stop`` is set (or forever)."""
+    """Consume the warehouse topics in batches until ``stop`` is set (or forever).
+
+    While one batch is decoded and written (in a worker thread), the next is already being
+    fetched and unpacked on the event loop. Batches are still written, dead-lettered and
+    committed one at a time and in order, each committing exactly its own offsets (by then
+    the consumer's position is past the batch fetched meanwhile, which is not committed)."""
     metrics = metrics or batch_metrics()
     prefix = settings.streams_topic_prefix
     group = f"{settings.streams_app_id}-warehouse-batch"
@@ -78,14 +89,24 @@ async def run_batch_consumer(
     sink = WarehouseSink(
         WarehouseLayout(settings.warehouse_dir), timezone=settings.warehouse_timezone
     )
+
+    async def next_batch() -> Fetched:
+        fetched: Fetched = await consumer.getmany(
+            timeout_ms=int(settings.warehouse_sink_batch_seconds * 1000),
+            max_records=settings.warehouse_sink_batch_size,
+        )
+        return fetched
+
+    def fetch() -> asyncio.Future[Fetched]:
+        return asyncio.ensure_future(next_batch())
+
     await consumer.start()
     await producer.start()
+    fetching = fetch()
     try:
         while stop is None or not stop.is_set():
-            fetched = await consumer.getmany(
-                timeout_ms=int(settings.warehouse_sink_batch_seconds * 1000),
-                max_records=settings.warehouse_sink_batch_size,
-            )
+            fetched = await fetching
+            fetching = fetch()  # the next batch is fetched while this one is written
             records = [
                 IncomingRecord(m.topic, m.partition, m.offset, m.key, m.value)
                 for messages in fetched.values()
@@ -111,12 +132,13 @@ async def run_batch_consumer(
                 if rejected:
                     await producer.flush()
                 try:
-                    await consumer.commit()
+                    await consumer.commit(next_offsets(fetched))
                 except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, same files
                     log.warning("warehouse batch offsets not committed: %s", exc)
             metrics.count_sunk(rows)
             if rejected:
                 metrics.count_dead_letters(AGENT, len(rejected))
     finally:
+        fetching.cancel()  # fetched but never written: not committed, so delivered again
         await consumer.stop()
         await producer.stop()
