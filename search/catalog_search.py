@@ -19,6 +19,7 @@ from search.errors import (
     SearchFailedError,
     SearchUnavailableError,
 )
+from search.highlight import Highlighter
 from search.query.builder import SOURCE_FIELDS, build_search_body, search_requests
 from search.query.cursor import decode_cursor, encode_cursor
 from search.query.request import SEARCHABLE_STATUSES, SearchRequest
@@ -87,7 +88,8 @@ class CatalogSearch:
                 body["pit"] = {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
                 response = counted = await self._search_in_pit(body)
                 took, pit_id = response["took"], response.get("pit_id", pit_id)
-        hits = [read_hit(raw, request, concepts) for raw in response["hits"]["hits"]]
+        marks = Highlighter(concepts)  # one per search: each word is judged once
+        hits = [read_hit(raw, request, marks) for raw in response["hits"]["hits"]]
         total = counted["hits"]["total"]
         seen = (0 if cursor else (request.page - 1) * request.size) + len(hits)
         more = len(hits) == request.size and (cursor is not None or seen < total["value"])
@@ -155,7 +157,7 @@ class CatalogSearch:
                 index=self.alias, body=similar_body(listing_id, source, size=size)
             )
         request = SearchRequest(size=size)
-        return [read_hit(raw, request, ()) for raw in response["hits"]["hits"]]
+        return [read_hit(raw, request, Highlighter(())) for raw in response["hits"]["hits"]]
 
     async def ready(self) -> bool:
         try:

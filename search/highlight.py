@@ -47,21 +47,45 @@ def _matches(word: str, wanted: tuple[set[str], set[str], set[str]]) -> bool:
     )
 
 
+class Highlighter:
+    """Marks one search's words in the texts of its hits.
+
+    Each distinct word is judged and escaped once per search: the hits of a page repeat
+    most of their words (makes, models, the same spec phrases), so a page of twenty hits
+    with four texts each asks about far fewer words than it shows.
+    """
+
+    def __init__(self, concepts: tuple[Concept, ...]) -> None:
+        self.concepts = concepts
+        self.wanted = _wanted(concepts)
+        self._words: dict[str, tuple[bool, str]] = {}
+
+    def _word(self, word: str) -> tuple[bool, str]:
+        known = self._words.get(word)
+        if known is None:
+            escaped = html.escape(word)
+            if _matches(word, self.wanted):
+                known = (True, f"<em>{escaped}</em>")
+            else:
+                known = (False, escaped)
+            self._words[word] = known
+        return known
+
+    def __call__(self, text: str | None) -> str | None:
+        """The text (or a window of it) with matching words in ``<em>``; None if none match."""
+        if not text or not self.concepts:
+            return None
+        words = [self._word(w) for w in _WORD.findall(text)]
+        first = next((i for i, (marked, _) in enumerate(words) if marked), None)
+        if first is None:
+            return None
+        start = max(0, min(first - SNIPPET_WORDS // 3, len(words) - SNIPPET_WORDS))
+        stop = min(len(words), start + SNIPPET_WORDS)
+        prefix = "… " if start > 0 else ""
+        suffix = " …" if stop < len(words) else ""
+        return prefix + " ".join(shown for _, shown in words[start:stop]) + suffix
+
+
 def highlight(text: str | None, concepts: tuple[Concept, ...]) -> str | None:
     """The text (or a window of it) with matching words in ``<em>``; None if none match."""
-    if not text or not concepts:
-        return None
-    wanted = _wanted(concepts)
-    words = _WORD.findall(text)
-    marked = [_matches(w, wanted) for w in words]
-    if not any(marked):
-        return None
-    first = marked.index(True)
-    start = max(0, min(first - SNIPPET_WORDS // 3, len(words) - SNIPPET_WORDS))
-    window = range(start, min(len(words), start + SNIPPET_WORDS))
-    parts = [
-        f"<em>{html.escape(words[i])}</em>" if marked[i] else html.escape(words[i]) for i in window
-    ]
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if window.stop < len(words) else ""
-    return prefix + " ".join(parts) + suffix
+    return Highlighter(concepts)(text)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from search.analysis.query_terms import Concept
-from search.highlight import highlight
+from search.highlight import Highlighter
 from search.query.request import SearchRequest, SortOrder
 
 HIGHLIGHTED = ("title_ar", "title_en", "description_ar", "description_en")
@@ -40,12 +39,10 @@ class SearchResult:
     next_cursor: str | None = None
 
 
-def read_hit(
-    raw: dict[str, Any], request: SearchRequest, concepts: tuple[Concept, ...]
-) -> SearchHit:
+def read_hit(raw: dict[str, Any], request: SearchRequest, marks: Highlighter) -> SearchHit:
     source = raw["_source"]
     listing = source.get("listing") or {}
-    highlights = {name: highlight(listing.get(name), concepts) for name in HIGHLIGHTED}
+    highlights = {name: marks(listing.get(name)) for name in HIGHLIGHTED}
     distance = raw["sort"][0] if request.sort is SortOrder.DISTANCE else None
     return SearchHit(
         listing_id=source["listing_id"],

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from search.analysis.query_terms import analyse_query
-from search.highlight import highlight
+from search.highlight import Highlighter, highlight
 from search.relevance.metrics import ndcg_at, reciprocal_rank
 
 
@@ -20,3 +20,17 @@ def test_highlight_marks_synonyms_across_scripts_and_escapes() -> None:
     marked = highlight("تويوتا كورولا 2018 <b>", analyse_query("toyota"))
     assert marked == "<em>تويوتا</em> كورولا 2018 &lt;b&gt;"
     assert highlight("Kia Rio", analyse_query("toyota")) is None
+
+
+def test_one_highlighter_per_search_marks_every_hit_the_same_and_windows_long_texts() -> None:
+    marks = Highlighter(analyse_query("corolla"))
+    long_text = " ".join(["word"] * 30 + ["Corolla", "<2018>"] + ["word"] * 30)
+    first, again = marks(long_text), marks(long_text)
+    assert first == again == highlight(long_text, analyse_query("corolla"))
+    assert first is not None
+    assert first.startswith("… ")
+    assert first.endswith(" …")
+    assert "<em>Corolla</em> &lt;2018&gt;" in first
+    assert len(first.split()) == 24 + 2  # the window, and the two ellipses
+    assert marks("Kia Rio") is None
+    assert Highlighter(())(long_text) is None
