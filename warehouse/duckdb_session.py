@@ -20,7 +20,7 @@ import polars as pl
 from warehouse.layout import atomic_path
 
 log = logging.getLogger(__name__)
-PARQUET = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144"
+PARQUET = "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, ROW_GROUP_SIZE 262144"
 
 POLARS_TO_DUCKDB: dict[type[pl.DataType], str] = {
     pl.String: "VARCHAR",
