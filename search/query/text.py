@@ -22,6 +22,10 @@ BODY_BOOST = 0.4
 PHONETIC_BOOST = 0.6
 PREFIX_BOOST = 0.5
 MIN_FUZZY_LENGTH = 4
+# Letters a fuzzy word must share at its start: 2 makes Elasticsearch rewrite far fewer terms
+# (Arabic words of 6+ letters take 2 edits); typos of the first two letters are left to the
+# vocabulary near-miss matching (search.analysis.typos), which runs in Python.
+FUZZY_PREFIX = 2
 CAR_PRIOR = 3.0  # a car marketplace: without a part or service word, cars come first
 # Words that say little next to a make or a model ("3arabeya hyundai mosta3mala"): they rank,
 # they don't have to match. On their own they are required like any word.
@@ -58,7 +62,7 @@ def concept_clause(concept: Concept, *, as_you_type: bool = False) -> dict[str, 
     words = [w for w in concept.surface if len(w) >= MIN_FUZZY_LENGTH and not w.isdigit()]
     if words:
         options.append({"match": {"search.surface": {
-            "query": " ".join(words), "fuzziness": "AUTO", "prefix_length": 1,
+            "query": " ".join(words), "fuzziness": "AUTO", "prefix_length": FUZZY_PREFIX,
             "max_expansions": 20, "operator": "and", "boost": FUZZY_BOOST}}})  # fmt: skip
     for skeleton in concept.phonetic:
         options.append({"term": {"search.phonetic": {"value": skeleton, "boost": PHONETIC_BOOST}}})

@@ -22,7 +22,7 @@ def test_facet_filters_go_to_post_filter_and_other_facets_aggregations() -> None
         body["aggs"]["colour"]["filter"]["bool"]["filter"] == body["post_filter"]["bool"]["filter"]
     )
     filters = body["query"]["bool"]["filter"]
-    assert {"terms": {"status": ["active"]}} in filters
+    assert {"term": {"status": "active"}} in filters
     assert {"range": {"price_egp": {"lte": 9}}} in filters
 
 
