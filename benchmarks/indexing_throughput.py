@@ -3,6 +3,13 @@ bulk ceiling (the same documents bulk-indexed straight from Python, same batch s
 parallelism). The CDC backlog is produced before the worker starts; the Faust rate is
 measured from the first indexed document to the last (worker start-up excluded).
 
+Both sides are timed the same way: Elasticsearch's own indexing counter (no refresh) tells
+when the documents are in, one refresh then makes them countable. (Counting with a refresh
+every 0.25 s while the worker ran made Elasticsearch refresh only on the Faust side.) Beside
+the rates it prints the CPU per document: the indexing Python process (the benchmark itself
+for the direct side, the worker for the Faust side) and Elasticsearch (its node stats), so
+the two sides can be compared on a shared machine, where rates depend on the neighbours.
+
     .venv/bin/python -m benchmarks.indexing_throughput --listings 30000
 """
 
@@ -12,8 +19,10 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import time
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +58,10 @@ class IndexingResult(BenchmarkResult):
     workers: int
     direct_docs_per_s: float
     faust_docs_per_s: float
+    direct_cpu_us_per_doc: float | None = None  # the benchmark process building and sending
+    worker_cpu_us_per_doc: float | None = None  # the Faust worker process(es)
+    es_cpu_us_per_doc_direct: float | None = None
+    es_cpu_us_per_doc_faust: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -59,6 +72,10 @@ class IndexingResult(BenchmarkResult):
             Figure("direct bulk ceiling", self.direct_docs_per_s, "docs/s"),
             Figure(f"Kafka → Faust → ES ({self.workers} worker)", self.faust_docs_per_s, "docs/s"),
             Figure("Faust / direct bulk", self.ratio, "", Target(">=", 0.70)),
+            Figure("direct: Python CPU per document", self.direct_cpu_us_per_doc, "µs"),
+            Figure("Faust worker CPU per document", self.worker_cpu_us_per_doc, "µs"),
+            Figure("Elasticsearch CPU per document (direct)", self.es_cpu_us_per_doc_direct, "µs"),
+            Figure("Elasticsearch CPU per document (Faust)", self.es_cpu_us_per_doc_faust, "µs"),
         ]
 
     def charts(self) -> list[Chart]:
@@ -71,9 +88,34 @@ class IndexingResult(BenchmarkResult):
         ]  # fmt: skip
 
 
+@dataclass
+class Rate:
+    docs_per_s: float
+    python_cpu_us_per_doc: float
+    es_cpu_us_per_doc: float
+
+
+async def es_cpu_ms(es: AsyncElasticsearch) -> int:
+    """CPU time Elasticsearch's process(es) used so far (node stats), in milliseconds."""
+    stats = await es.nodes.stats(metric="process")
+    return sum(int(node["process"]["cpu"]["total_in_millis"]) for node in stats["nodes"].values())
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (its threads included), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def indexing_total(es: AsyncElasticsearch, settings: Settings) -> int:
+    """Documents Elasticsearch has indexed into the catalog so far: real time, no refresh."""
+    stats = await es.indices.stats(index=settings.catalog_alias, metric="indexing")
+    return int(stats["_all"]["primaries"]["indexing"]["index_total"])
+
+
 async def direct_ceiling(
     settings: Settings, rows: list[dict[str, Any]], sellers: dict[str, Any], batch: int
-) -> float:
+) -> Rate:
     """The same documents, batches and parallelism as the agent, without Kafka or Faust."""
     es = async_client(settings, timeout=120.0)
     batches = [rows[start : start + batch] for start in range(0, len(rows), batch)]
@@ -91,13 +133,15 @@ async def direct_ceiling(
 
     try:
         await ensure_catalog(es, settings)
+        es_before, cpu_before = await es_cpu_ms(es), time.process_time()
         started = time.perf_counter()
         await asyncio.gather(*(index_batches() for _ in range(settings.catalog_agent_concurrency)))
         await es.indices.refresh(index=settings.catalog_alias)
         elapsed = time.perf_counter() - started
+        cpu, es_ms = time.process_time() - cpu_before, await es_cpu_ms(es) - es_before
         count = (await es.count(index=settings.catalog_alias))["count"]
         assert count == len(rows), count
-        return len(rows) / elapsed
+        return Rate(len(rows) / elapsed, cpu / len(rows) * 1e6, es_ms / len(rows) * 1e3)
     finally:
         await drop_catalog(es, settings)
         await es.close()
@@ -111,7 +155,7 @@ async def indexed(es: AsyncElasticsearch, settings: Settings) -> int:
 async def through_faust(
     settings: Settings, rows: list[dict[str, Any]], seller_rows: list[dict[str, Any]],
     worker_count: int,
-) -> float:  # fmt: skip
+) -> Rate:  # fmt: skip
     await create_topics(settings)
     es = async_client(settings, timeout=60.0)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, linger_ms=20,
@@ -132,21 +176,33 @@ async def through_faust(
             await producer.send(topic, value, key=key)
         await producer.flush()
         with ExitStack() as workers:
-            for _ in range(worker_count):  # Faust scales out: partitions split across workers
-                workers.enter_context(stream_worker(settings))
+            pids = [
+                workers.enter_context(stream_worker(settings)).pid for _ in range(worker_count)
+            ]  # Faust scales out: partitions split across workers
             await eventually(
                 lambda: es.indices.exists_alias(name=settings.catalog_alias), within=120
             )
-            first = await eventually(lambda: indexed(es, settings), within=120, every=0.1)
+            first = await eventually(lambda: indexing_total(es, settings), within=120, every=0.1)
             started = time.perf_counter()
+            es_before = await es_cpu_ms(es)
+            cpu_before = sum(process_cpu_s(pid) for pid in pids)
 
             async def all_indexed() -> int:
+                if await indexing_total(es, settings) < len(rows):
+                    return 0  # a seller's re-denormalisation may rewrite some: count them too
                 count = await indexed(es, settings)
                 return count if count >= len(rows) else 0
 
-            done = await eventually(all_indexed, within=3600, every=0.25)
+            done = await eventually(all_indexed, within=3600, every=0.1)
             elapsed = time.perf_counter() - started
-        return float(done - first) / elapsed
+            cpu = sum(process_cpu_s(pid) for pid in pids) - cpu_before
+            es_ms = await es_cpu_ms(es) - es_before
+            writes = await indexing_total(es, settings)
+        if writes > len(rows):
+            log.warning("%d catalog writes for %d listings (sellers re-denormalised some)",
+                        writes, len(rows))  # fmt: skip
+        docs = done - first
+        return Rate(docs / elapsed, cpu / docs * 1e6, es_ms / docs * 1e3)
     finally:
         await producer.stop()
         await drop_catalog(es, settings)
@@ -161,16 +217,23 @@ async def main(listings: int, batch: int, concurrency: int, worker_count: int) -
     rows = list(market.listings(listings))
     sellers = {s["id"]: seller_summary(s) for s in market.seller_rows}
     direct = await direct_ceiling(isolated(base), rows, sellers, batch)
-    typer.echo(f"direct bulk ceiling : {direct:8.0f} docs/s ({listings} listings, batch {batch}, "
-          f"{concurrency} concurrent)")  # fmt: skip
-    faust_rate = await through_faust(isolated(base), rows, market.seller_rows, worker_count)
-    typer.echo(
-        f"Kafka -> Faust -> ES: {faust_rate:8.0f} docs/s ({worker_count} worker process(es))"
-    )
-    typer.echo(f"ratio               : {faust_rate / direct:8.2f} (target >= 0.70)")
+    typer.echo(f"direct bulk ceiling : {direct.docs_per_s:8.0f} docs/s ({listings} listings, "
+               f"batch {batch}, {concurrency} concurrent); CPU per document: Python "
+               f"{direct.python_cpu_us_per_doc:.0f} µs, Elasticsearch "
+               f"{direct.es_cpu_us_per_doc:.0f} µs")  # fmt: skip
+    faust = await through_faust(isolated(base), rows, market.seller_rows, worker_count)
+    typer.echo(f"Kafka -> Faust -> ES: {faust.docs_per_s:8.0f} docs/s ({worker_count} worker "
+               f"process(es)); CPU per document: worker {faust.python_cpu_us_per_doc:.0f} µs, "
+               f"Elasticsearch {faust.es_cpu_us_per_doc:.0f} µs")  # fmt: skip
+    typer.echo(f"ratio               : {faust.docs_per_s / direct.docs_per_s:8.2f} "
+               "(target >= 0.70)")  # fmt: skip
     return IndexingResult(listings=listings, batch=batch, concurrency=concurrency,
-                          workers=worker_count, direct_docs_per_s=direct,
-                          faust_docs_per_s=faust_rate)  # fmt: skip
+                          workers=worker_count, direct_docs_per_s=direct.docs_per_s,
+                          faust_docs_per_s=faust.docs_per_s,
+                          direct_cpu_us_per_doc=direct.python_cpu_us_per_doc,
+                          worker_cpu_us_per_doc=faust.python_cpu_us_per_doc,
+                          es_cpu_us_per_doc_direct=direct.es_cpu_us_per_doc,
+                          es_cpu_us_per_doc_faust=faust.es_cpu_us_per_doc)  # fmt: skip
 
 
 if __name__ == "__main__":

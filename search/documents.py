@@ -8,7 +8,7 @@ from typing import Any
 
 from core.governorates import BY_CODE
 from search.analysis.analyser import TextTokens, analyse_text
-from search.analysis.normalise import normalise
+from search.analysis.normalise import fold_spaces, normalise
 from search.analysis.vocabulary import MAKE, MODEL, canonical_token, load_vocabulary
 
 SELLER_FIELDS = ("id", "seller_type", "display_name", "governorate", "city", "verified", "rating")
@@ -26,7 +26,7 @@ def seller_summary(row: Mapping[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _canonical(kind: str, text: str) -> str:
-    return load_vocabulary().canonical_of(kind, text) or " ".join(normalise(text).split())
+    return load_vocabulary().canonical_of(kind, text) or fold_spaces(text)
 
 
 def canonical_make_model(row: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -63,7 +63,7 @@ def _suggest_inputs(row: Mapping[str, Any], make: str | None, model: str | None)
         ar_model = vocabulary.arabic_labels.get(canonical_token(MODEL, model or ""), model or "")
         inputs += [f"{make} {model or ''} {year}", f"{model or ''} {year}"]
         inputs += [f"{ar_make} {ar_model} {year}", f"{ar_model} {year}"]
-    folded = {" ".join(normalise(text).split())[:80] for text in inputs}
+    folded = {fold_spaces(text)[:80] for text in inputs}
     return sorted(text for text in folded if text)
 
 
@@ -107,7 +107,7 @@ def listing_document(
         "negotiable": bool(row.get("negotiable")),
         "installments_available": bool(row.get("installments_available")),
         "governorate": row.get("governorate"),
-        "city": row.get("city") and " ".join(normalise(row["city"]).split()),
+        "city": row.get("city") and fold_spaces(row["city"]),
         "location": (
             {"lat": float(latitude), "lon": float(longitude)}
             if latitude is not None and longitude is not None

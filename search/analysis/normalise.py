@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _ARABIC_INDIC_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 _PERSIAN_DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
@@ -49,9 +50,32 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).translate(_FOLD_TABLE)
 
 
+# Normalisation works character by character and no token or model code spans whitespace, so
+# a text is folded and tokenised one whitespace-separated word at a time, each word once per
+# process: listing text repeats a small vocabulary, and the Unicode passes cost the most.
+WORD_CACHE = 65536
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(_MODEL_CODE.sub(r"\1\2", normalise(word))))
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _folded_word(word: str) -> tuple[str, ...]:
+    return tuple(normalise(word).split())
+
+
 def tokenise(text: str) -> list[str]:
     """Split normalised text into Latin-or-digit runs and Arabic-letter runs."""
-    return _TOKEN.findall(_MODEL_CODE.sub(r"\1\2", normalise(text)))
+    return [token for word in text.split() for token in _word_tokens(word)]
+
+
+def fold_spaces(text: str) -> str:
+    """The normalised text with its words separated by single spaces."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return " ".join(piece for word in text.split() for piece in _folded_word(word))
 
 
 _ARTICLES = ("وال", "بال", "فال", "كال", "ال", "لل")

@@ -19,6 +19,7 @@ from search.analysis.normalise import is_arabic, strip_article, tokenise
 MAKE = "make"
 MODEL = "model"
 TERM = "term"
+SEEN_LIMIT = 65536  # remembered tokens and phrase windows (indexing asks the same ones again)
 
 
 def canonical_token(kind: str, name: str) -> str:
@@ -37,6 +38,10 @@ class Vocabulary:
     arabic_labels: dict[str, str] = field(default_factory=dict)
     longest: int = 1
     starts: set[str] = field(default_factory=set)
+    _may_start: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+    _phrases_at: dict[tuple[str, ...], tuple[int, tuple[str, ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def protected(self) -> frozenset[str]:
@@ -64,6 +69,27 @@ class Vocabulary:
             if found:
                 return length, found
         return 0, set()
+
+    def may_start(self, token: str) -> bool:
+        """Whether a vocabulary phrase can start with this token (remembered per token)."""
+        known = self._may_start.get(token)
+        if known is None:
+            if len(self._may_start) >= SEEN_LIMIT:
+                self._may_start.clear()
+            known = token in self.starts or strip_article(token) in self.starts
+            self._may_start[token] = known
+        return known
+
+    def phrase_at(self, window: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+        """:meth:`match` at the start of a window of up to :attr:`longest` tokens, with the
+        canonical tokens sorted (remembered per window: it depends on nothing else)."""
+        known = self._phrases_at.get(window)
+        if known is None:
+            if len(self._phrases_at) >= SEEN_LIMIT:
+                self._phrases_at.clear()
+            length, canon = self.match(list(window), 0)
+            known = self._phrases_at[window] = (length, tuple(sorted(canon)))
+        return known
 
     def canonical_of(self, kind: str, text: str) -> str | None:
         """The canonical name of a make or model given in any spelling (None if unknown)."""

@@ -94,3 +94,35 @@ def test_document_text_gets_canonical_tokens_of_every_script() -> None:
     english = analyse_text("Hyundai Elantra 2020")
     assert set(arabic.canon) == set(english.canon) == {"make:hyundai", "model:elantra"}
     assert "فابريكه" in arabic.surface  # Egyptian spelling folded
+
+
+WHOLE_TEXTS = [
+    "Mercedes C-200  x-5 Citroën, تويوتا2018! ﷺ test\u00a0word\u2003end",
+    "أحمد  إبراهيم، آمال ٱلسيارة مُسْتَعْمَلَة سيـــارة ٢٠١٨ ۲۰۱۹ هيونداى",
+    "  Nasr   City \ttab\nnew line — 4x4 320i لاند كروزر land cruiser بالتقسيط",
+]
+
+
+@pytest.mark.parametrize("text", WHOLE_TEXTS)
+def test_word_by_word_analysis_equals_whole_text_analysis(text: str) -> None:
+    """Texts are folded and tokenised a word at a time (cached): same result as a whole."""
+    from search.analysis.normalise import _MODEL_CODE, _TOKEN, fold_spaces
+
+    whole = _TOKEN.findall(_MODEL_CODE.sub(r"\1\2", normalise(text)))
+    assert tokenise(text) == whole
+    assert fold_spaces(text) == " ".join(normalise(text).split())
+    vocabulary = load_vocabulary()
+    tokens = [vocabulary.folds.get(t, t) for t in whole]
+    words = [t for t in tokens if t not in vocabulary.stopwords]
+    expected_canon: list[str] = []
+    position = 0
+    while position < len(tokens):  # the plain longest-match scan
+        length, canon = vocabulary.match(tokens, position)
+        expected_canon += sorted(canon)
+        position += max(length, 1)
+    analysed = analyse_text(text)
+    assert analysed.surface == words
+    assert analysed.stems == [stem(t) for t in words]
+    assert analysed.phonetic == [s for s in map(skeleton, words) if s]
+    assert analysed.canon == expected_canon
+    assert "model:land_cruiser" in analyse_text(WHOLE_TEXTS[2]).canon

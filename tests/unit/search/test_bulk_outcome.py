@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+import orjson
 import pytest
 
 from search.catalog_writer import WriteReport
@@ -25,8 +26,8 @@ class FakeElasticsearch:
     def __init__(self, statuses: list[int]) -> None:
         self.statuses = statuses
 
-    async def bulk(self, *, operations: list[dict[str, Any]]) -> dict[str, Any]:
-        ids = [line["index"]["_id"] for line in operations[::2]]
+    async def bulk(self, *, operations: list[bytes], **_: Any) -> dict[str, Any]:
+        ids = [orjson.loads(line)["index"]["_id"] for line in operations[::2]]
         items = []
         for doc_id, status in zip(ids, self.statuses, strict=True):
             result: dict[str, Any] = {"_id": doc_id, "status": status}
