@@ -16,7 +16,8 @@ from souk.settings import Settings
 
 def async_client(settings: Settings, *, timeout: float | None = None) -> AsyncElasticsearch:
     """The asyncio client; JSON bodies and answers through orjson (a search answer with its
-    hits and eleven facets decodes several times faster than with the standard library)."""
+    hits and eleven facets decodes several times faster than with the standard library, and
+    decoding ``mget`` answers was ~5% of the indexing worker's CPU)."""
     return AsyncElasticsearch(
         settings.elasticsearch_url,
         request_timeout=timeout or settings.search_request_timeout_s,
