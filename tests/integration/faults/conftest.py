@@ -31,10 +31,10 @@ from pipelines.topics import declared_topics, ensure_topics
 from search.catalog_index import drop_catalog
 from search.elastic import async_client
 from souk.settings import PROJECT_ROOT, Settings
-from tests.integration.pipelines.conftest import TABLES_DDL as RELAY_TABLES_DDL
+from tests.integration.pipelines.conftest import OUTBOX_DDL
+from tests.integration.search.helpers import start_relay, stop_process
 from tests.integration.search.test_reindex import TABLES as CATALOG_TABLES_DDL
 
-OUTBOX_DDL = RELAY_TABLES_DDL[RELAY_TABLES_DDL.index("CREATE TABLE outbox") :]
 PARTITIONS = 2
 START_PATIENCE_S = 420.0
 
@@ -135,19 +135,17 @@ async def _clean_up(settings: Settings) -> None:
 
 
 class Child:
-    """A platform process (the relay or the Faust worker) run as the deployment runs it."""
+    """A platform process (the relay or the Faust worker) run as the deployment runs it:
+    ``launch(log_file)`` starts it with its output appended to ``log_file``."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log_file: Path, cwd: Path) -> None:
+    def __init__(self, launch: Callable[[Path], subprocess.Popen[bytes]], log_file: Path) -> None:
         self.log_file = log_file
         self.starts = 0
-        self._args, self._env, self._cwd = args, env, cwd
+        self._launch = launch
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Child:
-        with self.log_file.open("ab") as log:
-            self.process = subprocess.Popen(
-                self._args, cwd=self._cwd, env=self._env, stdout=log, stderr=subprocess.STDOUT
-            )
+        self.process = self._launch(self.log_file)
         self.starts += 1
         return self
 
@@ -163,13 +161,7 @@ class Child:
         """SIGTERM (SIGKILL after 30 s); the exit code."""
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.process.returncode
+        return stop_process(self.process)
 
     def log(self, lines: int = 40) -> str:
         text = self.log_file.read_text(errors="replace").splitlines()
@@ -177,7 +169,8 @@ class Child:
 
 
 def _env(settings: Settings) -> dict[str, str]:
-    return os.environ | {
+    """The settings of the test's pipeline both processes read (on top of this process')."""
+    return {
         "SOUK_POSTGRES_DB": settings.postgres_db,
         "SOUK_DATA_DIR": str(settings.data_dir),
         "SOUK_KAFKA_TOPIC_PARTITIONS": str(settings.kafka_topic_partitions),
@@ -204,10 +197,16 @@ def _env(settings: Settings) -> dict[str, str]:
 def worker(pipeline: Settings) -> Iterator[Child]:
     """``souk streams worker`` (every registrar: catalog indexer and warehouse sink), not
     started yet; stopped after the test. Its log is ``worker.log`` in the test's tmp dir."""
-    child = Child(
-        [sys.executable, "-m", "souk.cli", "streams", "worker", "--no-web"],
-        _env(pipeline), pipeline.data_dir / "worker.log", cwd=pipeline.data_dir,
-    )  # fmt: skip
+
+    def launch(log_file: Path) -> subprocess.Popen[bytes]:
+        with log_file.open("ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "souk.cli", "streams", "worker", "--no-web"],
+                cwd=pipeline.data_dir, env=os.environ | _env(pipeline), stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+    child = Child(launch, pipeline.data_dir / "worker.log")
     try:
         yield child
     finally:
@@ -218,9 +217,9 @@ def worker(pipeline: Settings) -> Iterator[Child]:
 def relay(pipeline: Settings) -> Iterator[Child]:
     """``python -m pipelines.cli run`` on the test's database and topics, not started yet."""
     child = Child(
-        [sys.executable, "-m", "pipelines.cli", "run", "--no-create-topics"],
-        _env(pipeline), pipeline.data_dir / "relay.log", cwd=PROJECT_ROOT,
-    )  # fmt: skip
+        lambda log_file: start_relay(pipeline, log_file, extra_env=_env(pipeline)),
+        pipeline.data_dir / "relay.log",
+    )
     try:
         yield child
     finally:

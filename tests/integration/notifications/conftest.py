@@ -26,8 +26,7 @@ from tests.integration.core.conftest import (  # noqa: F401  (fixtures)
     new_uow,
     session_factory,
 )
-from tests.integration.pipelines.conftest import RelayProcess
-from tests.integration.search.helpers import delete_topics
+from tests.integration.search.helpers import delete_topics, relay_subprocess, stop_process
 
 
 @pytest.fixture
@@ -49,15 +48,17 @@ def notifier_settings(migrated: Settings) -> Iterator[Settings]:  # noqa: F811
 
 
 @pytest.fixture
-def relay(notifier_settings: Settings, tmp_path: Path) -> Iterator[RelayProcess]:
-    process = RelayProcess(notifier_settings, tmp_path / "relay.log")
-    yield process
-    process.terminate()
+def relay(notifier_settings: Settings, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with relay_subprocess(notifier_settings, log_file=tmp_path / "relay.log") as process:
+        yield process
 
 
 @pytest.fixture
-def notification_worker(notifier_settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """``souk notifications worker`` as a child process with these settings."""
+def notification_worker(
+    notifier_settings: Settings, tmp_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``souk notifications worker`` as a child process with these settings; its standard
+    error goes to a file (an unread pipe would block it), which ``worker.stderr`` reads."""
     settings = notifier_settings
     env = os.environ | {
         "SOUK_POSTGRES_DB": settings.postgres_db,
@@ -65,14 +66,12 @@ def notification_worker(notifier_settings: Settings) -> Iterator[subprocess.Pope
         "SOUK_STREAMS_APP_ID": settings.streams_app_id,
         "SOUK_NOTIFICATION_RETRY_BASE_S": str(settings.notification_retry_base_s),
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "souk.cli", "notifications", "worker"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+    log_file = tmp_path / "notification-worker.log"
+    with log_file.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "souk.cli", "notifications", "worker"],
+            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
+    with log_file.open("rb") as worker.stderr:
+        yield worker
+        stop_process(worker, grace_seconds=20)

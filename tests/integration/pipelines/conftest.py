@@ -8,14 +8,12 @@ tests of other engineers can run at the same time on the same services.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pipelines.relay import state
 from pipelines.relay.relay import run_relay
 from pipelines.topics import RelayTopics, declared_topics, ensure_topics
-from souk.settings import PROJECT_ROOT, Settings
+from souk.settings import Settings
+from tests.integration.search.helpers import relay_subprocess
 
 TABLES_DDL = """
 CREATE TABLE sellers (
@@ -49,6 +48,8 @@ CREATE TABLE listings (
     version int NOT NULL DEFAULT 0,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
+"""
+OUTBOX_DDL = """
 CREATE TABLE outbox (
     event_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     event_type text NOT NULL,
@@ -59,6 +60,7 @@ CREATE TABLE outbox (
     payload jsonb NOT NULL
 );
 """
+TABLES_DDL += OUTBOX_DDL
 
 
 @dataclass(frozen=True)
@@ -165,53 +167,20 @@ def relay_thread(relay_settings: Settings) -> Iterator[Callable[[], RelayThread]
         relay.stop()
 
 
-class RelayProcess:
-    """``python -m pipelines.cli run`` as a child process, configured by environment."""
+@pytest.fixture
+def relay_process(
+    relay_settings: Settings, tmp_path: Path
+) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """Starts ``python -m pipelines.cli run`` as a child process (each start another one,
+    every one logging to ``relay.log``); those still running are stopped after the test."""
+    with ExitStack() as started:
 
-    def __init__(self, settings: Settings, log_file: Path) -> None:
-        env = {
-            **os.environ,
-            "SOUK_POSTGRES_DB": settings.postgres_db,
-            "SOUK_RELAY_SLOT": settings.relay_slot,
-            "SOUK_RELAY_TOPIC_PREFIX": settings.relay_topic_prefix,
-            "SOUK_RELAY_FEEDBACK_SECONDS": str(settings.relay_feedback_seconds),
-            "SOUK_RELAY_PROGRESS_SECONDS": str(settings.relay_progress_seconds),
-        }
-        self.log_file = log_file
-        with log_file.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "pipelines.cli", "run", "--no-create-topics"],
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+        def start() -> subprocess.Popen[bytes]:
+            return started.enter_context(
+                relay_subprocess(relay_settings, log_file=tmp_path / "relay.log")
             )
 
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def terminate(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.process.returncode
-
-
-@pytest.fixture
-def relay_process(relay_settings: Settings, tmp_path: Path) -> Iterator[Callable[[], RelayProcess]]:
-    started: list[RelayProcess] = []
-
-    def start() -> RelayProcess:
-        started.append(RelayProcess(relay_settings, tmp_path / "relay.log"))
-        return started[-1]
-
-    yield start
-    for relay in started:
-        relay.terminate()
+        yield start
 
 
 def consume(

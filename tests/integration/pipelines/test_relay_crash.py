@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import subprocess
 import threading
 import time
 import uuid
@@ -13,12 +14,8 @@ import pytest
 
 from pipelines.relay import state
 from souk.settings import Settings
-from tests.integration.pipelines.conftest import (
-    Record,
-    RelayProcess,
-    consume,
-    wait_for_snapshot,
-)
+from tests.integration.pipelines.conftest import Record, consume, wait_for_snapshot
+from tests.integration.search.helpers import stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -73,7 +70,7 @@ def _identity(record: Record) -> tuple[str, str, int]:
 
 
 def test_sigkill_while_writing_loses_nothing(
-    relay_settings: Settings, relay_process: Callable[[], RelayProcess]
+    relay_settings: Settings, relay_process: Callable[[], subprocess.Popen[bytes]]
 ) -> None:
     settings = relay_settings
     first = relay_process()
@@ -84,6 +81,7 @@ def test_sigkill_while_writing_loses_nothing(
     while writer.committed < CHANGES * 0.3 and time.monotonic() < deadline:
         time.sleep(0.01)
     first.kill()  # mid-stream: sent, maybe acknowledged, not all confirmed
+    first.wait(10)
     killed_at = writer.committed
     with state.connect(settings.postgres_dsn) as conn:
         slot = state.read_slot(conn, settings.relay_slot)
@@ -119,4 +117,4 @@ def test_sigkill_while_writing_loses_nothing(
         assert positions == sorted(positions), key
     duplicates = len(seen) - len(set(seen))
     print(f"killed after {killed_at} changes; {duplicates} records delivered twice")  # noqa: T201
-    assert second.terminate() == 0
+    assert stop_process(second) == 0

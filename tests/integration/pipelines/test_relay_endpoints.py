@@ -17,7 +17,7 @@ from pipelines.relay.web import build_web_app
 from pipelines.topics import RelayTopics
 from souk.settings import Settings
 from tests.integration.pipelines.conftest import RelayThread, execute
-from tests.metrics_samples import SampleKey, samples, value
+from tests.metrics_samples import SampleKey, scrape, value
 
 pytestmark = pytest.mark.integration
 
@@ -39,12 +39,6 @@ def wait_until(check: Callable[[], object], seconds: float = 30.0) -> object:
     pytest.fail(f"not within {seconds} s (last: {last!r})")
 
 
-def scrape(url: str) -> dict[SampleKey, float]:
-    response = httpx.get(f"{url}/metrics", timeout=5)
-    assert response.status_code == 200
-    return samples(response.text)
-
-
 def test_relay_counts_what_it_publishes_and_reports_its_slot(
     relay_settings: Settings, relay_thread: Callable[[], RelayThread]
 ) -> None:
@@ -64,6 +58,7 @@ def test_relay_counts_what_it_publishes_and_reports_its_slot(
 
     topics = RelayTopics(relay_settings.relay_topic_prefix)
     before = scrape(url)
+    assert before, "the relay's /metrics did not answer"
     ids = [str(uuid.uuid4()) for _ in range(5)]
     execute(
         relay_settings,
@@ -92,7 +87,7 @@ def test_relay_counts_what_it_publishes_and_reports_its_slot(
     assert value(after, "souk_relay_slot_active") == 1
     assert value(after, "souk_relay_confirmed_lsn") > 0
     # idle and caught up: no lag in seconds
-    wait_until(lambda: value(scrape(url), "souk_relay_lsn_lag_seconds") == 0)
+    wait_until(lambda: (f := scrape(url)) and value(f, "souk_relay_lsn_lag_seconds") == 0)
 
 
 def test_ready_is_503_listing_both_checks_when_kafka_is_unreachable(

@@ -1,7 +1,8 @@
-"""Helpers for search and streams integration tests: isolated names, CDC records, a worker.
+"""Helpers for search and streams integration tests: isolated names, CDC records, the stream
+worker and the relay as subprocesses.
 
-``cdc_record`` builds exactly the relay's record format, so the end-to-end test from a real
-Postgres commit (once core and the relay land) can reuse ``wait_for_hit`` and the worker.
+``cdc_record`` builds exactly the relay's record format, so the end-to-end tests from a real
+PostgreSQL commit reuse the worker, the relay and ``eventually``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import IO, Any
 
 from aiokafka import AIOKafkaProducer
@@ -126,12 +128,80 @@ def stream_worker(
     finally:
         worker.stderr.close()
         log.close()
-        worker.terminate()
+        stop_process(worker, grace_seconds=20)
+
+
+def relay_environment(
+    settings: Settings, *, web_port: int | None = None, extra_env: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of ``python -m pipelines.cli run`` on these settings' database, slot
+    and topics (its web server on ``web_port``, none when not given; ``extra_env`` on top)."""
+    env = os.environ | {
+        "SOUK_POSTGRES_DB": settings.postgres_db,
+        "SOUK_RELAY_SLOT": settings.relay_slot,
+        "SOUK_RELAY_TOPIC_PREFIX": settings.relay_topic_prefix,
+        "SOUK_RELAY_FEEDBACK_SECONDS": str(settings.relay_feedback_seconds),
+        "SOUK_RELAY_PROGRESS_SECONDS": str(settings.relay_progress_seconds),
+        "SOUK_RELAY_WEB_PORT": str(web_port or 0),
+    }
+    return env | (extra_env or {})
+
+
+def start_relay(
+    settings: Settings,
+    log_file: Path,
+    *,
+    web_port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    stdout: IO[bytes] | int | None = None,
+) -> subprocess.Popen[bytes]:
+    """The relay as a subprocess (see ``relay_environment``), its standard error appended to
+    ``log_file``, its standard output too unless ``stdout`` says where. Stop it with
+    ``stop_process``; ``relay_subprocess`` does."""
+    with log_file.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "pipelines.cli", "run", "--no-create-topics"],
+            cwd=PROJECT_ROOT, env=relay_environment(settings, web_port=web_port,
+                                                    extra_env=extra_env),
+            stdout=log if stdout is None else stdout, stderr=log,
+        )  # fmt: skip
+
+
+@contextmanager
+def relay_subprocess(
+    settings: Settings,
+    *,
+    web_port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    stdout: IO[bytes] | int | None = None,
+    log_file: Path | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``start_relay`` for the block, stopped after it. Its output goes to ``log_file`` (a
+    temporary file when not given), never an unread pipe, which would block a chatty relay;
+    ``relay.stderr`` reads that file from its start."""
+    with ExitStack() as files:
+        if log_file is None:
+            log_file = Path(files.enter_context(tempfile.TemporaryDirectory())) / "relay.log"
+        relay = start_relay(
+            settings, log_file, web_port=web_port, extra_env=extra_env, stdout=stdout
+        )
+        relay.stderr = files.enter_context(log_file.open("rb"))
         try:
-            worker.wait(timeout=20)
+            yield relay
+        finally:
+            stop_process(relay)
+
+
+def stop_process(process: subprocess.Popen[bytes], *, grace_seconds: float = 30) -> int:
+    """SIGTERM, SIGKILL after ``grace_seconds``; the exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace_seconds)
         except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+            process.kill()
+            process.wait()
+    return process.returncode
 
 
 async def eventually(check: Callable[[], Any], *, within: float = 30.0, every: float = 0.2) -> Any:

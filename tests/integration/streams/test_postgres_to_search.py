@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -21,46 +16,16 @@ from pipelines.topics import ensure_topics
 from search.catalog_index import drop_catalog
 from search.elastic import async_client
 from search.synthetic import SyntheticMarket
-from souk.settings import PROJECT_ROOT, Settings
-from tests.integration.search.helpers import delete_topics, eventually, isolated, stream_worker
-from tests.integration.search.test_reindex import TABLES, insert_rows
+from souk.settings import Settings
+from tests.integration.search.helpers import (
+    delete_topics,
+    eventually,
+    relay_subprocess,
+    stream_worker,
+)
+from tests.integration.search.test_reindex import insert_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.anyio]
-OUTBOX = """CREATE TABLE outbox (event_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  event_type text NOT NULL, aggregate_type text NOT NULL, aggregate_id text NOT NULL,
-  version int NOT NULL, occurred_at timestamptz NOT NULL DEFAULT now(), payload jsonb NOT NULL)"""
-
-
-@pytest.fixture
-def pipeline_settings(fresh_database: Settings) -> Settings:
-    mine = isolated(fresh_database)
-    mine = mine.model_copy(update={"relay_topic_prefix": mine.streams_topic_prefix,
-                                   "relay_slot": f"search_e2e_{secrets.token_hex(4)}"})  # fmt: skip
-    with psycopg.connect(mine.postgres_dsn, autocommit=True) as conn:
-        conn.execute(TABLES)
-        conn.execute(OUTBOX)
-    return mine
-
-
-@contextmanager
-def relay(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    env = os.environ | {
-        "SOUK_POSTGRES_DB": settings.postgres_db,
-        "SOUK_RELAY_SLOT": settings.relay_slot,
-        "SOUK_RELAY_TOPIC_PREFIX": settings.relay_topic_prefix,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run", "--no-create-topics"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
@@ -83,7 +48,7 @@ async def test_a_committed_listing_becomes_searchable(
     car = market.car(seller, 0) | {"title_en": "Hyundai Elantra okapiblue", "make": "Hyundai",
                                    "model": "Elantra"}  # fmt: skip
     try:
-        with relay(settings) as relay_process, stream_worker(settings):
+        with relay_subprocess(settings) as relay_process, stream_worker(settings):
             insert_rows(settings, "sellers", [seller])
             insert_rows(settings, "listings", [car])
 

@@ -8,13 +8,9 @@ run as processes with ``SOUK_TRACES_EXPORTER=console`` and their standard output
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +30,14 @@ from pipelines.relay import state
 from pipelines.topics import ensure_topics
 from search.catalog_index import drop_catalog
 from search.elastic import async_client
-from souk.settings import PROJECT_ROOT, Settings
+from souk.settings import Settings
 from souk.topics import DOMAIN_EVENTS, cdc_topic
-from tests.integration.search.helpers import delete_topics, isolated, stream_worker
+from tests.integration.search.helpers import (
+    delete_topics,
+    isolated,
+    relay_subprocess,
+    stream_worker,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 TRACED = {"SOUK_TRACES_EXPORTER": "console", "OTEL_BSP_SCHEDULE_DELAY": "200"}
@@ -68,31 +69,6 @@ def traced_settings(fresh_database: Settings, monkeypatch: pytest.MonkeyPatch) -
             "relay_slot": f"traces_e2e_{secrets.token_hex(4)}",
         }
     )
-
-
-@contextmanager
-def relay(settings: Settings, spans: Path) -> Iterator[subprocess.Popen[bytes]]:
-    env = os.environ | TRACED
-    env |= {
-        "SOUK_POSTGRES_DB": settings.postgres_db,
-        "SOUK_RELAY_SLOT": settings.relay_slot,
-        "SOUK_RELAY_TOPIC_PREFIX": settings.relay_topic_prefix,
-        "SOUK_RELAY_WEB_PORT": "0",
-    }
-    with spans.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run", "--no-create-topics"],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wait_for(check: Callable[[], Any], within: float, what: str, spans: Path | None = None) -> Any:
@@ -137,7 +113,8 @@ def test_one_listing_change_is_one_trace_from_the_api_to_the_index_and_the_wareh
     events_topic = settings.streams_topic_prefix + DOMAIN_EVENTS
     try:
         with (
-            relay(settings, relay_spans) as relay_process,
+            relay_spans.open("wb") as relay_out,
+            relay_subprocess(settings, extra_env=TRACED, stdout=relay_out) as relay_process,
             worker_spans.open("wb") as worker_out,
             stream_worker(
                 settings, extra_env=TRACED | {"SOUK_DATA_DIR": str(tmp_path)}, stdout=worker_out

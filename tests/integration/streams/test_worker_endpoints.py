@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import socket
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -19,60 +13,22 @@ from pipelines.topics import ensure_topics
 from search.catalog_index import drop_catalog
 from search.elastic import async_client
 from search.synthetic import SyntheticMarket
-from souk.settings import PROJECT_ROOT, Settings
+from souk.settings import Settings
 from souk.topics import cdc_topic
 from streams.operations_pages import worker_readiness
-from tests.integration.search.helpers import delete_topics, eventually, isolated, stream_worker
-from tests.integration.search.test_reindex import TABLES, insert_rows
-from tests.integration.streams.test_postgres_to_search import OUTBOX
-from tests.metrics_samples import SampleKey, samples, value
+from tests.integration.search.helpers import (
+    delete_topics,
+    eventually,
+    relay_subprocess,
+    stream_worker,
+)
+from tests.integration.search.test_reindex import insert_rows
+from tests.metrics_samples import SampleKey, scrape, value
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
 INDEXED = "souk_catalog_documents_total"
 PUBLISHED = "souk_relay_records_published_total"
-
-
-@pytest.fixture
-def pipeline_settings(fresh_database: Settings) -> Settings:
-    mine = isolated(fresh_database)
-    mine = mine.model_copy(update={"relay_topic_prefix": mine.streams_topic_prefix,
-                                   "relay_slot": f"endpoints_{secrets.token_hex(4)}"})  # fmt: skip
-    with psycopg.connect(mine.postgres_dsn, autocommit=True) as conn:
-        conn.execute(TABLES)
-        conn.execute(OUTBOX)
-    return mine
-
-
-@contextmanager
-def relay(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    env = os.environ | {
-        "SOUK_POSTGRES_DB": settings.postgres_db,
-        "SOUK_RELAY_SLOT": settings.relay_slot,
-        "SOUK_RELAY_TOPIC_PREFIX": settings.relay_topic_prefix,
-        "SOUK_RELAY_WEB_PORT": str(settings.relay_web_port),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "run", "--no-create-topics"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-async def scrape(http: httpx.AsyncClient, url: str) -> dict[SampleKey, float]:
-    try:
-        response = await http.get(f"{url}/metrics")
-    except httpx.TransportError:  # not listening yet
-        return {}
-    return samples(response.text) if response.status_code == 200 else {}
 
 
 async def ready_checks(http: httpx.AsyncClient, url: str) -> dict[str, str]:
@@ -108,7 +64,7 @@ async def test_counters_follow_commits_and_consumer_lag_returns_to_zero(
     cars = [market.car(seller, n) for n in range(6)]
     try:
         with (
-            relay(settings) as relay_process,
+            relay_subprocess(settings, web_port=settings.relay_web_port) as relay_process,
             stream_worker(settings, web_port=settings.streams_web_port) as worker,
         ):
             async with httpx.AsyncClient(timeout=10) as http:
@@ -121,12 +77,12 @@ async def test_counters_follow_commits_and_consumer_lag_returns_to_zero(
                     lambda: _with_all_partitions(http, worker_url, listings_topic, settings),
                     within=90,
                 )
-                relay_before = await scrape(http, relay_url)
+                relay_before = scrape(relay_url)
 
                 async def indexed(
                     result: str, count: int, table: str = "listings"
                 ) -> dict[SampleKey, float]:
-                    found = await scrape(http, worker_url)
+                    found = scrape(worker_url)
                     got = value(found, INDEXED, table=table, result=result) - value(
                         before, INDEXED, table=table, result=result
                     )
@@ -142,7 +98,7 @@ async def test_counters_follow_commits_and_consumer_lag_returns_to_zero(
                 assert value(found, INDEXED, table="listings", result="indexed") - value(
                     before, INDEXED, table="listings", result="indexed"
                 ) == len(cars)
-                relay_found = await scrape(http, relay_url)
+                relay_found = scrape(relay_url)
                 assert value(relay_found, PUBLISHED, topic=listings_topic) - value(
                     relay_before, PUBLISHED, topic=listings_topic
                 ) == len(cars)
@@ -154,14 +110,14 @@ async def test_counters_follow_commits_and_consumer_lag_returns_to_zero(
                 assert value(found, INDEXED, table="listings", result="deleted") - value(
                     before, INDEXED, table="listings", result="deleted"
                 ) == len(gone)
-                relay_found = await scrape(http, relay_url)
+                relay_found = scrape(relay_url)
                 assert value(relay_found, PUBLISHED, topic=listings_topic) - value(
                     relay_before, PUBLISHED, topic=listings_topic
                 ) == len(cars) + len(gone)
                 assert value(relay_found, "souk_relay_slot_retained_wal_bytes") >= 0
 
                 async def caught_up() -> dict[str, float]:
-                    partitions = lags(await scrape(http, worker_url), listings_topic)
+                    partitions = lags(scrape(worker_url), listings_topic)
                     return partitions if partitions and not any(partitions.values()) else {}
 
                 partitions = await eventually(caught_up, within=60)
@@ -178,7 +134,7 @@ async def test_counters_follow_commits_and_consumer_lag_returns_to_zero(
 async def _with_all_partitions(
     http: httpx.AsyncClient, url: str, topic: str, settings: Settings
 ) -> dict[SampleKey, float]:
-    found = await scrape(http, url)
+    found = scrape(url)
     return found if len(lags(found, topic)) == settings.kafka_topic_partitions else {}
 
 
