@@ -123,10 +123,12 @@ class Router:
     def _lead_created(self, payload: dict[str, Any]) -> list[Addressed]:
         buyer = self._user(uuid_member(payload, "buyer_id"))
         title = self._title(uuid_member(payload, "listing_id"))
-        message = templates.new_lead(
-            buyer=buyer.name, title=title, channel=_text(payload, "channel")
-        )
-        return [Addressed(self._seller(payload), NotificationKind.NEW_LEAD, message)]
+        kind = NotificationKind.NEW_LEAD
+        message = templates.render(
+            kind, buyer=buyer.name, title=title,
+            channel=templates.lead_channel(_text(payload, "channel")),
+        )  # fmt: skip
+        return [Addressed(self._seller(payload), kind, message)]
 
     def _order_placed(self, payload: dict[str, Any]) -> list[Addressed]:
         order_id = uuid_member(payload, "order_id")
@@ -141,55 +143,61 @@ class Router:
             kind=_text(payload, "kind"),
             total_egp=_amount(payload, "total_egp"),
         )
+        to_seller, to_buyer = NotificationKind.NEW_ORDER, NotificationKind.ORDER_CONFIRMATION
         return [
-            Addressed(seller, NotificationKind.NEW_ORDER,
-                      templates.new_order(order, buyer=buyer.name)),
-            Addressed(buyer, NotificationKind.ORDER_CONFIRMATION,
-                      templates.order_confirmation(order, seller=seller.name)),
+            Addressed(seller, to_seller,
+                      templates.render(to_seller, **order.fields, buyer=buyer.name)),
+            Addressed(buyer, to_buyer,
+                      templates.render(to_buyer, **order.fields, seller=seller.name)),
         ]  # fmt: skip
 
     def _payment_captured(self, payload: dict[str, Any]) -> list[Addressed]:
-        message = templates.payment_receipt(
-            order_id=uuid_member(payload, "order_id"),
-            amount=_amount(payload, "amount_egp"),
+        kind = NotificationKind.PAYMENT_RECEIPT
+        message = templates.render(
+            kind, ref=_ref(payload), amount=templates.egp(_amount(payload, "amount_egp")),
             provider_ref=_text(payload, "provider_ref"),
-        )
-        return [Addressed(self._buyer(payload), NotificationKind.PAYMENT_RECEIPT, message)]
+        )  # fmt: skip
+        return [Addressed(self._buyer(payload), kind, message)]
 
     def _payment_declined(self, payload: dict[str, Any]) -> list[Addressed]:
-        message = templates.payment_declined(
-            order_id=uuid_member(payload, "order_id"),
-            amount=_amount(payload, "amount_egp"),
+        kind = NotificationKind.PAYMENT_DECLINED
+        message = templates.render(
+            kind, ref=_ref(payload), amount=templates.egp(_amount(payload, "amount_egp")),
             reason=_text(payload, "reason"),
-        )
-        return [Addressed(self._buyer(payload), NotificationKind.PAYMENT_DECLINED, message)]
+        )  # fmt: skip
+        return [Addressed(self._buyer(payload), kind, message)]
 
     def _order_paid(self, payload: dict[str, Any]) -> list[Addressed]:
-        message = templates.order_paid(
-            order_id=uuid_member(payload, "order_id"), total=_amount(payload, "total_egp")
+        kind = NotificationKind.ORDER_PAID
+        message = templates.render(
+            kind, ref=_ref(payload), total=templates.egp(_amount(payload, "total_egp"))
         )
-        return [Addressed(self._seller(payload), NotificationKind.ORDER_PAID, message)]
+        return [Addressed(self._seller(payload), kind, message)]
 
     def _order_cancelled(self, payload: dict[str, Any]) -> list[Addressed]:
-        message = templates.order_cancelled(
-            order_id=uuid_member(payload, "order_id"), reason=_text(payload, "reason")
-        )
         kind = NotificationKind.ORDER_CANCELLED
+        message = templates.render(
+            kind, ref=_ref(payload),
+            reason=templates.cancellation_reason(_text(payload, "reason")),
+        )  # fmt: skip
         return [Addressed(self._buyer(payload), kind, message),
                 Addressed(self._seller(payload), kind, message)]  # fmt: skip
 
     def _order_refunded(self, payload: dict[str, Any]) -> list[Addressed]:
-        message = templates.order_refunded(
-            order_id=uuid_member(payload, "order_id"), amount=_amount(payload, "amount_egp")
+        kind = NotificationKind.ORDER_REFUNDED
+        message = templates.render(
+            kind, ref=_ref(payload), amount=templates.egp(_amount(payload, "amount_egp"))
         )
-        return [Addressed(self._buyer(payload), NotificationKind.ORDER_REFUNDED, message)]
+        return [Addressed(self._buyer(payload), kind, message)]
 
     def _order_fulfilled(self, payload: dict[str, Any]) -> list[Addressed]:
-        seller = self._seller(payload)
-        message = templates.order_fulfilled(
-            order_id=uuid_member(payload, "order_id"), seller=seller.name
-        )
-        return [Addressed(self._buyer(payload), NotificationKind.ORDER_FULFILLED, message)]
+        kind = NotificationKind.ORDER_FULFILLED
+        message = templates.render(kind, ref=_ref(payload), seller=self._seller(payload).name)
+        return [Addressed(self._buyer(payload), kind, message)]
+
+
+def _ref(payload: dict[str, Any]) -> str:
+    return templates.order_ref(uuid_member(payload, "order_id"))
 
 
 def _text(payload: dict[str, Any], name: str) -> str:

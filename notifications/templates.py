@@ -6,14 +6,19 @@ language where the seller wrote one. The Arabic never conjugates for the buyer (
 do not know): "وصلك ... من <name>", not "<name> تواصل". Free text from the core (a
 cancellation or decline reason) is English: the known ones get their Arabic here, others are
 shown as they are.
+
+The texts are data: ``TEXTS`` holds each kind's subject and body in both languages, with
+``{fields}`` that ``render`` fills in; a field given as a ``Bilingual`` gives each language its
+own text, a plain string is the same in both.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from notifications.messages import Bilingual
+from notifications.messages import Bilingual, NotificationKind
 
 LEAD_CHANNELS: dict[str, Bilingual] = {
     "call": Bilingual("مكالمة", "a call"),
@@ -39,6 +44,85 @@ class Message:
     body: Bilingual
 
 
+Fields = Mapping[str, str | Bilingual]
+
+TEXTS: dict[NotificationKind, Message] = {
+    NotificationKind.NEW_LEAD: Message(
+        Bilingual("عميل جديد مهتم بإعلانك", "New lead on your listing"),
+        Bilingual(
+            "وصلك {channel} من {buyer} بخصوص «{title}». رد في أسرع وقت.",
+            "{buyer} contacted you about “{title}” ({channel}). Reply soon.",
+        ),
+    ),
+    NotificationKind.NEW_ORDER: Message(
+        Bilingual("طلب جديد {ref}", "New order {ref}"),
+        Bilingual(
+            "طلب من {buyer}: {items}، {kind} بإجمالي {total}.",
+            "{buyer} ordered {items}: {kind}, total {total}.",
+        ),
+    ),
+    NotificationKind.ORDER_CONFIRMATION: Message(
+        Bilingual("تم استلام طلبك {ref}", "We received your order {ref}"),
+        Bilingual(
+            "طلبك {items} من {seller} ({kind}) بإجمالي {total} في انتظار الدفع.",
+            "Your order of {items} from {seller} ({kind}), total {total}, is awaiting payment.",
+        ),
+    ),
+    NotificationKind.PAYMENT_RECEIPT: Message(
+        Bilingual("إيصال دفع الطلب {ref}", "Payment receipt for order {ref}"),
+        Bilingual(
+            "تم دفع {amount} للطلب {ref} بنجاح. رقم العملية: {provider_ref}.",
+            "We received {amount} for order {ref}. Transaction reference: {provider_ref}.",
+        ),
+    ),
+    NotificationKind.PAYMENT_DECLINED: Message(
+        Bilingual("لم تتم عملية الدفع للطلب {ref}", "Payment declined for order {ref}"),
+        Bilingual(
+            "تم رفض دفع {amount}. جرّب بطاقة أخرى أو تواصل مع البنك.",
+            "Your payment of {amount} was declined ({reason}). "
+            "Try another card or contact your bank.",
+        ),
+    ),
+    NotificationKind.ORDER_PAID: Message(
+        Bilingual("تم دفع الطلب {ref}", "Order {ref} is paid"),
+        Bilingual(
+            "المشتري دفع {total}. جهّز الطلب للتسليم.",
+            "The buyer paid {total}. Get the order ready for handover.",
+        ),
+    ),
+    NotificationKind.ORDER_CANCELLED: Message(
+        Bilingual("تم إلغاء الطلب {ref}", "Order {ref} was cancelled"),
+        Bilingual("تم إلغاء الطلب {ref}: {reason}.", "Order {ref} was cancelled: {reason}."),
+    ),
+    NotificationKind.ORDER_REFUNDED: Message(
+        Bilingual("تم استرداد مبلغ الطلب {ref}", "Refund for order {ref}"),
+        Bilingual(
+            "تم رد {amount} إلى وسيلة الدفع الخاصة بك، وقد يستغرق ظهوره بضعة أيام.",
+            "{amount} is on its way back to your payment method; it may take a few days to show.",
+        ),
+    ),
+    NotificationKind.ORDER_FULFILLED: Message(
+        Bilingual("تم تسليم الطلب {ref}", "Order {ref} handed over"),
+        Bilingual(
+            "{seller} سلّم طلبك {ref}. شكرًا لتعاملك مع سوق السيارات.",
+            "{seller} handed over your order {ref}. Thank you for using Souk El-Syarat.",
+        ),
+    ),
+}
+
+
+def render(kind: NotificationKind, /, **fields: str | Bilingual) -> Message:
+    """The message of ``kind`` with ``fields`` filled into both languages."""
+    text = TEXTS[kind]
+    return Message(_fill(text.subject, fields), _fill(text.body, fields))
+
+
+def _fill(text: Bilingual, fields: Fields) -> Bilingual:
+    ar = {name: f.ar if isinstance(f, Bilingual) else f for name, f in fields.items()}
+    en = {name: f.en if isinstance(f, Bilingual) else f for name, f in fields.items()}
+    return Bilingual(text.ar.format_map(ar), text.en.format_map(en))
+
+
 def order_ref(order_id: uuid.UUID) -> str:
     return f"#{order_id.hex[:8].upper()}"
 
@@ -48,19 +132,16 @@ def egp(amount: int) -> Bilingual:
     return Bilingual(f"{number} جنيه", f"EGP {number}")
 
 
+def lead_channel(channel: str) -> Bilingual:
+    return _named(LEAD_CHANNELS, channel)
+
+
+def cancellation_reason(reason: str) -> Bilingual:
+    return Bilingual(CANCELLATION_REASONS.get(reason, reason), reason)
+
+
 def _named(table: dict[str, Bilingual], key: str) -> Bilingual:
     return table.get(key, Bilingual(key, key))
-
-
-def new_lead(*, buyer: str, title: Bilingual, channel: str) -> Message:
-    how = _named(LEAD_CHANNELS, channel)
-    return Message(
-        Bilingual("عميل جديد مهتم بإعلانك", "New lead on your listing"),
-        Bilingual(
-            f"وصلك {how.ar} من {buyer} بخصوص «{title.ar}». رد في أسرع وقت.",
-            f"{buyer} contacted you about “{title.en}” ({how.en}). Reply soon.",
-        ),
-    )
 
 
 def _items(title: Bilingual, count: int) -> Bilingual:
@@ -80,98 +161,11 @@ class OrderSummary:
     total_egp: int
 
     @property
-    def texts(self) -> tuple[str, Bilingual, Bilingual, Bilingual]:
-        """Reference, items, kind and total as shown."""
-        what = _items(self.title, self.items)
-        return order_ref(self.order_id), what, _named(ORDER_KINDS, self.kind), egp(self.total_egp)
-
-
-def new_order(order: OrderSummary, *, buyer: str) -> Message:
-    ref, what, kind_text, money = order.texts
-    return Message(
-        Bilingual(f"طلب جديد {ref}", f"New order {ref}"),
-        Bilingual(
-            f"طلب من {buyer}: {what.ar}، {kind_text.ar} بإجمالي {money.ar}.",
-            f"{buyer} ordered {what.en}: {kind_text.en}, total {money.en}.",
-        ),
-    )
-
-
-def order_confirmation(order: OrderSummary, *, seller: str) -> Message:
-    ref, what, kind_text, money = order.texts
-    return Message(
-        Bilingual(f"تم استلام طلبك {ref}", f"We received your order {ref}"),
-        Bilingual(
-            f"طلبك {what.ar} من {seller} ({kind_text.ar}) بإجمالي {money.ar} في انتظار الدفع.",
-            f"Your order of {what.en} from {seller} ({kind_text.en}), total {money.en}, "
-            "is awaiting payment.",
-        ),
-    )
-
-
-def payment_receipt(*, order_id: uuid.UUID, amount: int, provider_ref: str) -> Message:
-    ref, money = order_ref(order_id), egp(amount)
-    return Message(
-        Bilingual(f"إيصال دفع الطلب {ref}", f"Payment receipt for order {ref}"),
-        Bilingual(
-            f"تم دفع {money.ar} للطلب {ref} بنجاح. رقم العملية: {provider_ref}.",
-            f"We received {money.en} for order {ref}. Transaction reference: {provider_ref}.",
-        ),
-    )
-
-
-def payment_declined(*, order_id: uuid.UUID, amount: int, reason: str) -> Message:
-    ref, money = order_ref(order_id), egp(amount)
-    return Message(
-        Bilingual(f"لم تتم عملية الدفع للطلب {ref}", f"Payment declined for order {ref}"),
-        Bilingual(
-            f"تم رفض دفع {money.ar}. جرّب بطاقة أخرى أو تواصل مع البنك.",
-            f"Your payment of {money.en} was declined ({reason}). "
-            "Try another card or contact your bank.",
-        ),
-    )
-
-
-def order_paid(*, order_id: uuid.UUID, total: int) -> Message:
-    ref, money = order_ref(order_id), egp(total)
-    return Message(
-        Bilingual(f"تم دفع الطلب {ref}", f"Order {ref} is paid"),
-        Bilingual(
-            f"المشتري دفع {money.ar}. جهّز الطلب للتسليم.",
-            f"The buyer paid {money.en}. Get the order ready for handover.",
-        ),
-    )
-
-
-def order_cancelled(*, order_id: uuid.UUID, reason: str) -> Message:
-    ref = order_ref(order_id)
-    return Message(
-        Bilingual(f"تم إلغاء الطلب {ref}", f"Order {ref} was cancelled"),
-        Bilingual(
-            f"تم إلغاء الطلب {ref}: {CANCELLATION_REASONS.get(reason, reason)}.",
-            f"Order {ref} was cancelled: {reason}.",
-        ),
-    )
-
-
-def order_refunded(*, order_id: uuid.UUID, amount: int) -> Message:
-    ref, money = order_ref(order_id), egp(amount)
-    return Message(
-        Bilingual(f"تم استرداد مبلغ الطلب {ref}", f"Refund for order {ref}"),
-        Bilingual(
-            f"تم رد {money.ar} إلى وسيلة الدفع الخاصة بك، وقد يستغرق ظهوره بضعة أيام.",
-            f"{money.en} is on its way back to your payment method; "
-            "it may take a few days to show.",
-        ),
-    )
-
-
-def order_fulfilled(*, order_id: uuid.UUID, seller: str) -> Message:
-    ref = order_ref(order_id)
-    return Message(
-        Bilingual(f"تم تسليم الطلب {ref}", f"Order {ref} handed over"),
-        Bilingual(
-            f"{seller} سلّم طلبك {ref}. شكرًا لتعاملك مع سوق السيارات.",
-            f"{seller} handed over your order {ref}. Thank you for using Souk El-Syarat.",
-        ),
-    )
+    def fields(self) -> dict[str, str | Bilingual]:
+        """Reference, items, kind and total as shown (``render``'s fields)."""
+        return {
+            "ref": order_ref(self.order_id),
+            "items": _items(self.title, self.items),
+            "kind": _named(ORDER_KINDS, self.kind),
+            "total": egp(self.total_egp),
+        }
