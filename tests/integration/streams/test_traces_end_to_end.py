@@ -168,7 +168,7 @@ def test_one_listing_change_is_one_trace_from_the_api_to_the_index_and_the_wareh
                 return spans
 
             indexed = wait_for(linked(listings_topic), 180, "the indexer's span", worker_spans)[0]
-            sunk = wait_for(linked(events_topic), 60, "the sink's span", worker_spans)[0]
+            sunk = wait_for(linked(events_topic), 180, "the sink's span", worker_spans)[0]
             for batch, write in ((indexed, "elasticsearch bulk"), (sunk, "warehouse write")):
                 assert batch["kind"] == "SpanKind.CONSUMER"
                 assert batch["resource"]["attributes"]["service.name"] == "souk-streams"
@@ -177,7 +177,7 @@ def test_one_listing_change_is_one_trace_from_the_api_to_the_index_and_the_wareh
                     return [s["name"] for s in console_spans(worker_spans)
                             if s["parent_id"] == batch["context"]["span_id"]]  # fmt: skip
 
-                assert wait_for(children, 30, f"the child of {batch['name']}", worker_spans) == [
+                assert wait_for(children, 60, f"the child of {batch['name']}", worker_spans) == [
                     write
                 ]
             assert relay_process.poll() is None
