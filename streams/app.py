@@ -34,6 +34,8 @@ def build_app(settings: Settings, registrars: Sequence[Registrar]) -> faust.App:
         settings.streams_app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
+        # Faust keeps worker state in "<app id>-data"; under the data directory, not the cwd.
+        datadir=str(settings.data_dir / "streams" / f"{settings.streams_app_id}-data"),
         autodiscover=False,
         topic_partitions=settings.kafka_topic_partitions,
         topic_replication_factor=1,
