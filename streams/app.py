@@ -30,12 +30,15 @@ def raw_topic(
 
 def build_app(settings: Settings, registrars: Sequence[Registrar]) -> faust.App:
     """One Faust app per worker process; every registrar adds its agents and topics."""
+    # Faust keeps worker state in "<app id>-data" (creating only the last directory); under
+    # the data directory, not the working directory.
+    state_dir = settings.data_dir / "streams"
+    state_dir.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.streams_app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
         store="memory://",
-        # Faust keeps worker state in "<app id>-data"; under the data directory, not the cwd.
-        datadir=str(settings.data_dir / "streams" / f"{settings.streams_app_id}-data"),
+        datadir=str(state_dir / f"{settings.streams_app_id}-data"),
         autodiscover=False,
         topic_partitions=settings.kafka_topic_partitions,
         topic_replication_factor=1,
