@@ -42,5 +42,5 @@ def materialize(
 
     settings = load_settings()
     configure_logging(settings.log_level, plain=True)
-    runs = materialise_recent_days(settings, days)
-    typer.echo(f"materialised {days} day(s) in run(s): {', '.join(runs)}")
+    run = materialise_recent_days(settings, days)
+    typer.echo(f"materialised {days} day(s) in run {run}")

@@ -63,7 +63,7 @@ def build_definitions(
     settings: Settings, resources: dict[str, Any] | None = None
 ) -> dg.Definitions:
     partitions = daily_partitions(settings)
-    daily, backfill = warehouse_jobs(partitions)
+    daily, backfill = warehouse_jobs()
     return dg.Definitions(
         assets=[*raw_specs(partitions), *warehouse_assets(settings)],
         asset_checks=serving_freshness_checks(),

@@ -13,13 +13,14 @@ BACKFILL = dg.AssetSelection.groups("staging", "dimensions", "marts", "serving")
 AssetJob: TypeAlias = Any
 
 
-def warehouse_jobs(partitions: dg.PartitionsDefinition) -> list[AssetJob]:
+def warehouse_jobs() -> list[AssetJob]:
+    """The daily and backfill jobs; their day partitions come from the selected assets."""
     daily = dg.define_asset_job(
-        "warehouse_daily_job", selection=WAREHOUSE, partitions_def=partitions,
+        "warehouse_daily_job", selection=WAREHOUSE,
         description="Stage one day's raw events, rebuild its dimensions and marts, publish.",
     )  # fmt: skip
     backfill = dg.define_asset_job(
-        "warehouse_backfill_job", selection=BACKFILL, partitions_def=partitions,
+        "warehouse_backfill_job", selection=BACKFILL,
         description="Rebuild a range of days from the raw layer in one run per range "
         "(launch as a backfill; the assets use a single-run backfill policy).",
         tags={"souk/kind": "backfill"},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -25,28 +26,25 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def materialise_recent_days(settings: Settings, days: int) -> list[str]:
-    """The daily job for yesterday (with the Postgres snapshots), then one backfill run over
-    the ``days`` days up to yesterday; returns the run ids."""
+def materialise_recent_days(
+    settings: Settings,
+    days: int,
+    *,
+    until: date | None = None,
+    resources: dict[str, Any] | None = None,
+) -> str:
+    """One run of the daily job over the ``days`` days up to ``until`` (default yesterday):
+    the Postgres snapshots once, each day's staging, dimensions and marts once, in day order,
+    and one publication at the end; returns the run id."""
     prepare_dagster_home(settings)
-    yesterday: date = datetime.now(ZoneInfo(settings.warehouse_timezone)).date() - timedelta(1)
-    first = yesterday - timedelta(days=days - 1)
-    defs = build_definitions(settings)
-    run_ids = []
+    last = until or datetime.now(ZoneInfo(settings.warehouse_timezone)).date() - timedelta(1)
+    first = last - timedelta(days=days - 1)
+    daily = build_definitions(settings, resources).resolve_job_def("warehouse_daily_job")
+    log.info("  daily job for %s … %s", first, last)
     with dg.DagsterInstance.get() as instance:
-        daily = defs.resolve_job_def("warehouse_daily_job")
-        log.info("  daily job for %s", yesterday)
         result = daily.execute_in_process(
-            instance=instance, partition_key=yesterday.isoformat(), run_config=QUIET_RUN_CONFIG
+            instance=instance,
+            run_config=QUIET_RUN_CONFIG,
+            tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},
         )
-        run_ids.append(result.run_id)
-        if days > 1:
-            backfill = defs.resolve_job_def("warehouse_backfill_job")
-            log.info("  backfill job for %s … %s", first, yesterday)
-            result = backfill.execute_in_process(
-                instance=instance,
-                run_config=QUIET_RUN_CONFIG,
-                tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: yesterday.isoformat()},
-            )
-            run_ids.append(result.run_id)
-    return run_ids
+    return result.run_id

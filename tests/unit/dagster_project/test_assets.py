@@ -14,7 +14,7 @@ import pytest
 from dagster_project.automation import raw_files_sensor
 from dagster_project.definitions import build_definitions, warehouse_assets
 from dagster_project.jobs import catalog_reindex_job, warehouse_jobs
-from dagster_project.partitions import daily_partitions
+from dagster_project.materialize import materialise_recent_days
 from dagster_project.resources import (
     CatalogReindexResource,
     ElasticsearchResource,
@@ -90,7 +90,7 @@ def test_every_asset_materialises_a_partition_with_passing_checks(settings: Sett
 def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
     layout = WarehouseLayout(settings.warehouse_dir)
     sink_scenario(layout)
-    daily, _ = warehouse_jobs(daily_partitions(settings))
+    daily, _ = warehouse_jobs()
     job = build_definitions(settings, resources(settings)).resolve_job_def(daily.name)
     result = job.execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
@@ -109,7 +109,7 @@ def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
 
 def test_the_sensor_requests_runs_for_days_with_new_raw_files(settings: Settings) -> None:
     layout = WarehouseLayout(settings.warehouse_dir)
-    daily, _ = warehouse_jobs(daily_partitions(settings))
+    daily, _ = warehouse_jobs()
     sensor = raw_files_sensor(daily)
     warehouse = WarehouseResource(warehouse_dir=str(settings.warehouse_dir))
     with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
@@ -140,3 +140,25 @@ def test_the_reindex_job_calls_the_reindex_resource() -> None:
 def test_the_real_reindex_resource_runs_souk_search_reindex() -> None:
     command = CatalogReindexResource().command()
     assert command[1:] == ["-m", "souk.cli", "search", "reindex"]
+
+
+def test_materialising_recent_days_is_one_run_building_each_day_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))  # restored after the test
+    layout = WarehouseLayout(settings.warehouse_dir)
+    sink_scenario(layout)
+    run_id = materialise_recent_days(settings, 2, until=DAY2, resources=resources(settings))
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+        assert [run.run_id for run in runs] == [run_id]
+        assert runs[0].job_name == "warehouse_daily_job"
+        days = [DAY1.isoformat(), DAY2.isoformat()]
+        expected = {"listing_snapshot": [""], "dim_listing": days, "seller_daily_metrics": days}
+        for key, partitions in expected.items():
+            records = instance.fetch_materializations(dg.AssetKey(key), limit=10).records
+            assert sorted(r.partition_key or "" for r in records) == partitions, key
+    reader = MartsReader(layout)
+    s1 = reader.seller_kpis(seller_id="S1", start=DAY1, end=DAY2).rows(named=True)
+    assert [(r["impressions"], r["listing_views"]) for r in s1] == [(4, 3), (1, 1)]
+    reader.close()
