@@ -50,10 +50,11 @@ def up(settings: Settings, only: list[str] | None = None) -> list[ServiceStatus]
     return [service.status() for service in services]
 
 
-def down(settings: Settings) -> list[str]:
-    """Stop, in reverse order, only the processes our pid files name."""
+def down(settings: Settings, only: list[str] | None = None) -> list[str]:
+    """Stop, in reverse order, only the processes our pid files name (of ``only`` if given)."""
     stopped = []
-    for service in reversed(local_services(settings)):
+    services = [s for s in local_services(settings) if not only or s.name in only]
+    for service in reversed(services):
         if service.stop():
             stopped.append(service.name)
     return stopped

@@ -71,14 +71,24 @@ def default_results(settings: Settings) -> Path:
     return settings.data_dir / "benchmarks" / "results"
 
 
-def ensure_services(settings: Settings, say: Callable[[str], None]) -> None:
-    """Start the local PostgreSQL, Kafka and Elasticsearch unless all are healthy already."""
-    if all(row.healthy for row in stack.status(settings)):
-        return
-    say("starting the local services (souk services up)")
-    rows = stack.up(settings)
+def ensure_services(settings: Settings, say: Callable[[str], None]) -> list[str]:
+    """Start whichever of the local PostgreSQL, Kafka and Elasticsearch is not healthy;
+    return the names of those this call started (the report stops them when it ends)."""
+    down = [row.name for row in stack.status(settings) if not row.healthy]
+    if not down:
+        return []
+    say(f"starting the local services that are not running: {', '.join(down)}")
+    rows = stack.up(settings, only=down)
     if not all(row.healthy for row in rows):
         raise RuntimeError("the local services did not all become healthy")
+    return down
+
+
+def stop_services(settings: Settings, names: list[str], say: Callable[[str], None]) -> None:
+    """Stop the services in ``names`` (those the report started), leave the others running."""
+    if names:
+        say(f"stopping the local services this report started: {', '.join(names)}")
+        stack.down(settings, only=names)
 
 
 def free_port() -> int:
@@ -178,8 +188,9 @@ def run_all(
     for benchmark in benchmarks:
         (into / f"{benchmark.name}.json").unlink(missing_ok=True)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a stopped report stops cleanly
+    started: list[str] = []
     try:
-        ensure_services(settings, say)
+        started = ensure_services(settings, say)
         info = RunInfo(
             started_at=datetime.now(UTC), scale=scale, load_at_start=load_average(),
             machine=describe_machine(),
@@ -198,6 +209,7 @@ def run_all(
             info.finished_at = datetime.now(UTC)
             (into / RUN_FILE).write_text(info.model_dump_json(indent=2) + "\n")
     finally:
+        stop_services(settings, started, say)
         signal.signal(signal.SIGTERM, previous)
 
 

@@ -13,8 +13,9 @@ from benchmarks.report import runner
 from benchmarks.report.catalog import BY_NAME, Benchmark, Scale, select
 from benchmarks.report.machine import Machine, Versions
 from benchmarks.report.render import load, write_report
-from benchmarks.report.runner import Outcome, run_all
+from benchmarks.report.runner import Outcome, ensure_services, run_all
 from benchmarks.results import BenchmarkResult
+from local_services.service import ServiceStatus
 from souk.settings import Settings
 
 RESULTS: dict[str, BenchmarkResult] = {
@@ -59,7 +60,7 @@ class FakeRuns:
 def fake_runs(monkeypatch: pytest.MonkeyPatch) -> FakeRuns:
     runs = FakeRuns()
     monkeypatch.setattr(runner, "run_one", runs)
-    monkeypatch.setattr(runner, "ensure_services", lambda settings, say: None)
+    monkeypatch.setattr(runner, "ensure_services", lambda settings, say: [])
     monkeypatch.setattr(runner, "describe_machine", lambda: Machine(
         cpu_model="Test CPU", cores=2, memory_gib=8.0, os="Debian 12", kernel="6.1"))  # fmt: skip
     monkeypatch.setattr(runner, "describe_versions", lambda settings: Versions(
@@ -118,3 +119,61 @@ def test_a_full_run_mentions_no_kept_results(fake_runs: FakeRuns, tmp_path: Path
     write_report(into, page)
     assert fake_runs.found_old == []
     assert "kept from earlier" not in page.read_text()
+
+
+class FakeStack:
+    """Stands in for ``local_services.stack``: PostgreSQL runs already, the others do not."""
+
+    def __init__(self) -> None:
+        self.running = {"postgres"}
+        self.started: list[str] = []
+        self.stopped: list[str] = []
+
+    def status(self, settings: Settings) -> list[ServiceStatus]:
+        return [self._row(name) for name in ("postgres", "kafka", "elasticsearch")]
+
+    def up(self, settings: Settings, only: list[str] | None = None) -> list[ServiceStatus]:
+        assert only is not None
+        self.started += only
+        self.running |= set(only)
+        return [self._row(name) for name in only]
+
+    def down(self, settings: Settings, only: list[str] | None = None) -> list[str]:
+        assert only is not None
+        self.stopped += only
+        self.running -= set(only)
+        return only
+
+    def _row(self, name: str) -> ServiceStatus:
+        healthy = name in self.running
+        return ServiceStatus(name=name, running=healthy, healthy=healthy, version="test",
+                             address="127.0.0.1:1", pid=1 if healthy else None)  # fmt: skip
+
+
+def test_the_report_stops_the_services_it_started_and_only_those(
+    fake_runs: FakeRuns, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = FakeStack()
+    monkeypatch.setattr(runner, "ensure_services", ensure_services)
+    monkeypatch.setattr(runner, "stack", fake)
+    messages: list[str] = []
+    run_all(select(["freshness_catalog"]), "quick", Settings(), tmp_path / "r", messages.append)
+
+    assert fake.started == ["kafka", "elasticsearch"]
+    assert fake.stopped == ["kafka", "elasticsearch"]
+    assert fake.running == {"postgres"}
+    assert fake_runs.ran == ["freshness_catalog"]
+    assert any("stopping" in m and "kafka, elasticsearch" in m for m in messages)
+
+
+def test_a_report_that_started_nothing_stops_nothing(
+    fake_runs: FakeRuns, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = FakeStack()
+    fake.running = {"postgres", "kafka", "elasticsearch"}
+    monkeypatch.setattr(runner, "ensure_services", ensure_services)
+    monkeypatch.setattr(runner, "stack", fake)
+    run_all(select(["freshness_catalog"]), "quick", Settings(), tmp_path / "r", lambda m: None)
+
+    assert (fake.started, fake.stopped) == ([], [])
+    assert fake.running == {"postgres", "kafka", "elasticsearch"}
