@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from api.app import create_app
-from api.service_tokens import mint_service_token
 from souk.logs import configure_logging
 from souk.settings import load_settings
 from souk.tracing import configure_tracing
+
+# The app and its dependencies are imported by the commands that need them: every `souk`
+# command imports this module, and the whole API takes seconds to import.
 
 api_app = typer.Typer(help="The HTTP API (FastAPI).", no_args_is_help=True)
 
@@ -20,6 +20,10 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default: SOUK_API_PORT)."),
 ) -> None:
     """Serve the API with uvicorn on settings.api_host:api_port."""
+    import uvicorn
+
+    from api.app import create_app
+
     settings = load_settings()
     # One logging set-up for the API's records and uvicorn's (log_config=None): JSON lines
     # with request ids when SOUK_LOG_JSON is on. The API writes its own access lines
@@ -43,5 +47,7 @@ def service_token(
     ttl: int | None = typer.Option(None, help="Seconds (default: SOUK_SERVICE_TOKEN_TTL_S)."),
 ) -> None:
     """Print a signed service token for an internal endpoint (send it as a Bearer token)."""
+    from api.service_tokens import mint_service_token
+
     token = mint_service_token(load_settings(), audience=audience, subject=subject, ttl_s=ttl)
     typer.echo(token)

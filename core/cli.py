@@ -5,16 +5,11 @@ from __future__ import annotations
 import logging
 
 import typer
-from sqlalchemy.exc import OperationalError
 
-from core import migrate
-from core.db import create_db_engine, make_session_factory
-from core.errors import DomainError
-from core.models import Role
-from core.services import accounts
-from core.unit_of_work import SqlAlchemyUnitOfWork
 from souk.settings import load_settings
 
+# SQLAlchemy, Alembic and the core are imported by the commands that use them: every `souk`
+# command imports this module.
 db_app = typer.Typer(help="The transactional PostgreSQL schema (Alembic).", no_args_is_help=True)
 
 
@@ -24,6 +19,10 @@ def migrate_command(
     sql: bool = typer.Option(False, "--sql", help="Print the SQL instead of running it."),
 ) -> None:
     """Apply the schema migrations to the database of SOUK_POSTGRES_* settings."""
+    from sqlalchemy.exc import OperationalError
+
+    from core import migrate
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     settings = load_settings()
     try:
@@ -43,6 +42,8 @@ def migrate_command(
 @db_app.command("current")
 def current_command() -> None:
     """Show the database's revision and the newest one in the code."""
+    from core import migrate
+
     settings = load_settings()
     typer.echo(f"database: {migrate.current_revision(settings) or 'empty'}")
     typer.echo(f"code:     {migrate.head_revision(settings)}")
@@ -53,6 +54,8 @@ def downgrade_command(
     revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base."),
 ) -> None:
     """Undo migrations down to ``revision`` (drops tables: development only)."""
+    from core import migrate
+
     migrate.downgrade(load_settings(), revision)
 
 
@@ -65,6 +68,12 @@ def create_admin_command(
     ),
 ) -> None:
     """Create an administrator account (the API registers only buyers and sellers)."""
+    from core.db import create_db_engine, make_session_factory
+    from core.errors import DomainError
+    from core.models import Role
+    from core.services import accounts
+    from core.unit_of_work import SqlAlchemyUnitOfWork
+
     engine = create_db_engine(load_settings())
     try:
         registration = accounts.register(

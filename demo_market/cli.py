@@ -10,16 +10,14 @@ import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import typer
 
-from demo_market.activity import simulate_activity
-from demo_market.loader import ADMIN_EMAIL, DEMO_PASSWORD, load_market
-from demo_market.platform import platform_processes, souk, stop_platform, wait_for_catalog
 from local_services import stack
 from souk.logs import configure_logging
 from souk.settings import Settings, load_settings
 
+# The core, the loader and the clients are imported by the commands that use them: every
+# `souk` command imports this module.
 log = logging.getLogger(__name__)
 demo_app = typer.Typer(help="The platform with a demo market, end to end.", no_args_is_help=True)
 
@@ -37,6 +35,8 @@ def _progress(label: str) -> Callable[[int, int], None]:
 
 
 def _database_is_empty(settings: Settings) -> bool:
+    import psycopg
+
     with psycopg.connect(settings.postgres_dsn) as conn:
         row = conn.execute("SELECT count(*) FROM listings").fetchone()
     return row is None or row[0] == 0
@@ -61,6 +61,12 @@ def demo_up(
     seed: int = typer.Option(2026, help="Seed: the same seed gives the same market."),
 ) -> None:
     """Start services, relay, workers, API and Dagster UI; load a demo market; print URLs."""
+    import psycopg
+
+    from demo_market.activity import simulate_activity
+    from demo_market.loader import ADMIN_EMAIL, DEMO_PASSWORD, load_market
+    from demo_market.platform import platform_processes, souk, wait_for_catalog
+
     settings = load_settings()
     configure_logging(settings.log_level, plain=True)
     started = time.monotonic()
@@ -122,6 +128,8 @@ def demo_up(
 @demo_app.command("down")
 def demo_down() -> None:
     """Stop the platform processes and the services this checkout started."""
+    from demo_market.platform import stop_platform
+
     settings = load_settings()
     stopped = stop_platform(settings)
     typer.echo("stopped: " + (", ".join(stopped) if stopped else "nothing was running"))
@@ -130,6 +138,8 @@ def demo_down() -> None:
 @demo_app.command("status")
 def demo_status() -> None:
     """Show which platform processes are running."""
+    from demo_market.platform import platform_processes
+
     settings = load_settings()
     for process in platform_processes(settings):
         state = "running" if process.running(settings) else "stopped"

@@ -6,8 +6,6 @@ import uuid
 
 import typer
 
-from core.db import create_db_engine
-from notifications.deliveries import recent
 from notifications.messages import Channel
 from souk.settings import load_settings
 
@@ -25,6 +23,9 @@ def list_command(
     english: bool = typer.Option(False, "--english", help="Show the English text, not Arabic."),
 ) -> None:
     """Show recent notifications from the delivery log (what was, or would have been, sent)."""
+    from core.db import create_db_engine
+    from notifications.deliveries import recent
+
     event = uuid.UUID(event_id) if event_id else None
     engine = create_db_engine(load_settings())
     try:

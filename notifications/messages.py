@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from core.models import NotificationChannel as Channel
+from core.notification_channels import NotificationChannel as Channel
 
 __all__ = ["Bilingual", "Channel", "Contact", "Notification", "NotificationKind"]
 

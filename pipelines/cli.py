@@ -6,18 +6,13 @@ import asyncio
 import json
 import signal
 
-import psycopg
 import typer
-from aiokafka.errors import KafkaError
 
-from pipelines.relay.errors import RelayError
-from pipelines.relay.relay import run_relay
-from pipelines.relay.status import read_status
-from pipelines.topics import ensure_topics
 from souk.logs import configure_logging
 from souk.settings import Settings, load_settings
-from souk.tracing import configure_tracing
 
+# The relay, psycopg and aiokafka are imported by the commands that use them: every `souk`
+# command imports this module.
 relay_app = typer.Typer(
     help="The change-stream relay: PostgreSQL logical replication (wal2json) to Kafka.",
     no_args_is_help=True,
@@ -36,6 +31,12 @@ def run(
 
     Configured by SOUK_POSTGRES_*, SOUK_KAFKA_* and SOUK_RELAY_* (slot, topic prefix, ...).
     """
+    import psycopg
+    from aiokafka.errors import KafkaError
+
+    from pipelines.relay.errors import RelayError
+    from souk.tracing import configure_tracing
+
     settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json)
     configure_tracing(settings, "souk-relay")
@@ -47,6 +48,9 @@ def run(
 
 
 async def _run(settings: Settings, create_topics: bool) -> None:
+    from pipelines.relay.relay import run_relay
+    from pipelines.topics import ensure_topics
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -64,6 +68,8 @@ def topics(
     replication_factor: int = typer.Option(1, "--replication-factor", min=1),
 ) -> None:
     """Create the platform's topics with their partitions and retention (idempotent)."""
+    from pipelines.topics import ensure_topics
+
     settings = load_settings()
     configure_logging(settings.log_level, json_lines=settings.log_json, plain=True)
     chosen = settings.relay_topic_prefix if prefix is None else prefix
@@ -82,6 +88,8 @@ def status(
     A running relay serves the same figures as Prometheus metrics, with /health and /ready,
     on http://127.0.0.1:$SOUK_RELAY_WEB_PORT/metrics.
     """
+    from pipelines.relay.status import read_status
+
     report = read_status(load_settings())
     if as_json:
         typer.echo(json.dumps(report.as_dict()))

@@ -7,17 +7,20 @@ import logging
 
 import typer
 
-from search.catalog_index import create_catalog_index, ensure_catalog, swap_alias
-from search.elastic import async_client
-from search.reindex import reindex
-from search.relevance.evaluate import evaluate
 from souk.settings import Settings, load_settings
 
 search_app = typer.Typer(help="Catalog index and product search.", no_args_is_help=True)
 log = logging.getLogger(__name__)
 
 
+# The search modules are imported by the commands that use them: every `souk` command
+# imports this module.
+
+
 async def _create(settings: Settings, swap: bool) -> str:
+    from search.catalog_index import create_catalog_index, ensure_catalog, swap_alias
+    from search.elastic import async_client
+
     es = async_client(settings, timeout=60.0)
     try:
         if not swap:
@@ -40,6 +43,9 @@ def create_index(
 
 
 async def _reindex(settings: Settings, keep_old: bool) -> None:
+    from search.elastic import async_client
+    from search.reindex import reindex
+
     es = async_client(settings, timeout=120.0)
     try:
         report = await reindex(es, settings, keep_old=keep_old)
@@ -66,6 +72,8 @@ def evaluate_command(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every query."),
 ) -> None:
     """Score the judgment list on the fixture catalogue: nDCG@k and MRR."""
+    from search.relevance.evaluate import evaluate
+
     report = asyncio.run(evaluate(load_settings(), k=k))
     if verbose:
         for s in report.scores:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import faust
 import typer
 
 from souk.settings import load_settings
-from souk.tracing import configure_tracing
-from streams.app import build_app
-from streams.registry import REGISTRARS
 
 streams_app = typer.Typer(
     help="Faust stream processors (catalog indexing, ...).", no_args_is_help=True
@@ -22,6 +18,12 @@ def worker(
     loglevel: str | None = typer.Option(None, help="Log level (default: SOUK_STREAMS_LOG_LEVEL)."),
 ) -> None:
     """Start a Faust worker running every registered agent until interrupted."""
+    import faust  # imported here: every `souk` command imports this module
+
+    from souk.tracing import configure_tracing
+    from streams.app import build_app
+    from streams.registry import REGISTRARS
+
     settings = load_settings()
     overrides: dict[str, object] = {}
     if web_port is not None:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from souk.settings import SinkEngine, load_settings
-from warehouse.build import BuildConfig, build_days
 from warehouse.layout import WarehouseLayout
-from warehouse.serving import current_version, publish
+
+if TYPE_CHECKING:
+    from warehouse.build import BuildConfig
+
+# DuckDB, Polars and the models are imported by the commands that use them: every `souk`
+# command imports this module.
 
 warehouse_app = typer.Typer(
     help="The analytics warehouse: raw Parquet, marts, the serving database.",
@@ -19,6 +24,8 @@ warehouse_app = typer.Typer(
 
 
 def _layout() -> tuple[WarehouseLayout, BuildConfig]:
+    from warehouse.build import BuildConfig
+
     settings = load_settings()
     config = BuildConfig(
         threads=settings.warehouse_duckdb_threads,
@@ -30,6 +37,8 @@ def _layout() -> tuple[WarehouseLayout, BuildConfig]:
 @warehouse_app.command("status")
 def status() -> None:
     """Raw tables with their days and files, and the serving database readers open."""
+    from warehouse.serving import current_version
+
     layout, _ = _layout()
     typer.echo(f"warehouse: {layout.root}")
     raw = layout.raw_dates()
@@ -50,6 +59,9 @@ def build(
     no_publish: bool = typer.Option(False, "--no-publish", help="Skip the serving database."),
 ) -> None:
     """Build staging, dimensions and marts for days, in this process (no Dagster)."""
+    from warehouse.build import build_days
+    from warehouse.serving import publish
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     layout, config = _layout()
     first = date.fromisoformat(start)
@@ -64,6 +76,8 @@ def build(
 @warehouse_app.command("publish")
 def publish_command() -> None:
     """Publish the marts built so far as a new serving database version."""
+    from warehouse.serving import publish
+
     layout, config = _layout()
     publication = publish(layout, threads=config.threads)
     typer.echo(f"published {publication.path.name}: {publication.rows}")

@@ -6,7 +6,7 @@ from core.models.base import Base
 from core.models.engagement import Favourite, Lead, LeadChannel
 from core.models.inventory import Inventory
 from core.models.listing import Listing, ListingStatus
-from core.models.notification import NotificationChannel, NotificationDelivery
+from core.models.notification import NotificationDelivery
 from core.models.order import (
     Order,
     OrderItem,
@@ -18,6 +18,7 @@ from core.models.order import (
 )
 from core.models.outbox import OutboxRecord
 from core.models.price_history import ListingPriceHistory
+from core.notification_channels import NotificationChannel
 
 __all__ = [
     "Base",

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, TextEnum, check_in, utcnow
-
-
-class NotificationChannel(StrEnum):
-    EMAIL = "email"
-    SMS = "sms"
-    PUSH = "push"
+from core.notification_channels import NotificationChannel
 
 
 class NotificationDelivery(Base):
