@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import polars as pl
 
@@ -70,6 +70,7 @@ def decode_batch(
         {"partition": [r.partition for r in records], "offset": [r.offset for r in records]},
         schema={"partition": pl.Int32, "offset": pl.Int64},
     )
+    arrived = pl.lit(received_at).cast(pl.Datetime("us", "UTC"))
     for topic, indices in by_topic.items():
         tables = tables_of_topic(topic)
         if not tables:
@@ -78,17 +79,21 @@ def decode_batch(
             continue
         frame, rejected = _decode_topic(records, coordinates, indices, topic, tables)
         decoded.rejections += rejected
-        frame = frame.with_columns(
-            source_topic=pl.lit(topic),
-            ingested_at=pl.lit(received_at).cast(pl.Datetime("us", "UTC")),
-        )
         frame, invalid = _validate(frame, tables, timezone)
         decoded.rejections += invalid
+        frame = frame.with_columns(source_topic=pl.lit(topic), ingested_at=arrived)
+        if len(tables) == 1:  # every other event type was rejected by _validate
+            by_type = {tables[0].event_type: frame}
+        else:
+            by_type = {str(k[0]): rows for k, rows in frame.partition_by(
+                "event_type", as_dict=True, maintain_order=True).items()}  # fmt: skip
         for table in tables:
-            rows = frame.filter(pl.col("event_type") == table.event_type)
-            if rows.height:
+            rows = by_type.get(table.event_type)
+            if rows is not None and rows.height:
                 parts.setdefault(table.name, []).append(_project(rows, table))
-    decoded.frames = {name: pl.concat(frames) for name, frames in parts.items()}
+    decoded.frames = {
+        name: pl.concat(frames) if len(frames) > 1 else frames[0] for name, frames in parts.items()
+    }
     decoded.rejections.sort(key=lambda r: r.index)
     return decoded
 
@@ -152,43 +157,94 @@ def _decode_topic(
     records: Sequence[IncomingRecord], coordinates: pl.DataFrame, indices: list[int],
     topic: str, tables: tuple[RawTable, ...],
 ) -> tuple[pl.DataFrame, list[Rejection]]:  # fmt: skip
-    values = pl.Series("value", [records[i].value for i in indices], dtype=pl.Binary)
-    text = values.cast(pl.String, strict=False)  # null: no value, or not UTF-8
-    keep, rejected = indices, []
-    if text.null_count():
-        empty = text.is_null().to_list()
-        rejected = [
-            Rejection(i, "value is empty or not UTF-8 text")
-            for i, null in zip(indices, empty, strict=True)
-            if null
-        ]
-        keep = [i for i, null in zip(indices, empty, strict=True) if not null]
     schema = _read_schema(topic, tables)
-    frames, malformed = _parse_or_split(
-        [records[i].value or b"" for i in keep], keep, schema, tables
-    )
+    values = [records[i].value for i in indices]
+    rejected: list[Rejection] = []
+    try:  # the usual case: every record well formed, one parse
+        if None in values:
+            raise _MisalignedError("a value is missing")
+        frame = _parse(cast(list[bytes], values), schema, tables)
+        at = pl.Series(indices, dtype=pl.Int64)
+    except (pl.exceptions.PolarsError, _MisalignedError):
+        frame, rejected = _parse_each(values, indices, schema, tables)
+        at = frame["batch_index"]
+    return frame.with_columns(
+        batch_index=at,
+        source_partition=coordinates["partition"].gather(at),
+        source_offset=coordinates["offset"].gather(at),
+    ), rejected
+
+
+def _parse_each(
+    values: list[bytes | None], indices: list[int], schema: dict[str, pl.DataType],
+    tables: tuple[RawTable, ...],
+) -> tuple[pl.DataFrame, list[Rejection]]:  # fmt: skip
+    """The careful path, when the batch's one parse failed: name every record that is not
+    UTF-8 text, then parse the rest halving around each malformed one."""
+    text = pl.Series("value", values, dtype=pl.Binary).cast(pl.String, strict=False)
+    empty = text.is_null().to_list()  # null: no value, or not UTF-8
+    rejected = [
+        Rejection(i, "value is empty or not UTF-8 text")
+        for i, null in zip(indices, empty, strict=True)
+        if null
+    ]
+    keep = [i for i, null in zip(indices, empty, strict=True) if not null]
+    kept = [v or b"" for v, null in zip(values, empty, strict=True) if not null]
+    frames, malformed = _parse_or_split(kept, keep, schema, tables)
     if not frames:  # every record malformed: an empty frame of the decoded shape
         frames = [_parse([b"{}"], schema, tables).clear().with_columns(
             batch_index=pl.Series([], dtype=pl.Int64))]  # fmt: skip
-    frame = pl.concat(frames) if len(frames) > 1 else frames[0]
-    at = frame["batch_index"]
-    return frame.with_columns(
-        source_partition=coordinates["partition"].gather(at),
-        source_offset=coordinates["offset"].gather(at),
-    ), rejected + malformed
+    return pl.concat(frames) if len(frames) > 1 else frames[0], rejected + malformed
 
 
 def _validate(
     frame: pl.DataFrame, tables: tuple[RawTable, ...], timezone: str
 ) -> tuple[pl.DataFrame, list[Rejection]]:
-    occurred = pl.coalesce(
-        pl.col("occurred_at").str.to_datetime(time_unit="us", time_zone="UTC", strict=False),
-        pl.col("occurred_at")
-        .str.to_datetime(time_unit="us", strict=False)
-        .dt.replace_time_zone("UTC"),
-    )
-    frame = frame.with_columns(occurred_at=occurred)
+    frame = frame.with_columns(occurred_at=_occurred_at(frame["occurred_at"]))
     known = [t.event_type for t in tables]
+    if frame.select(_valid(tables, known).all()).item():  # the usual case: nothing to reject
+        good, rejections = frame, []
+    else:
+        frame = frame.with_columns(reject_reason=_reason(tables, known))
+        bad = frame.filter(pl.col("reject_reason").is_not_null())
+        rejections = [
+            Rejection(int(i), str(r))
+            for i, r in zip(bad["batch_index"], bad["reject_reason"], strict=True)
+        ]
+        good = frame.filter(pl.col("reject_reason").is_null()).drop("reject_reason")
+    return good.with_columns(
+        event_date=pl.col("occurred_at").dt.convert_time_zone(timezone).dt.date()
+    ), rejections
+
+
+def _occurred_at(text: pl.Series) -> pl.Series:
+    """An ISO 8601 time with an offset, else a naive one taken as UTC; null if neither."""
+    at = text.str.to_datetime(time_unit="us", time_zone="UTC", strict=False)
+    if at.null_count() > text.null_count():  # some naive times (or none at all): parse again
+        naive = text.str.to_datetime(time_unit="us", strict=False).dt.replace_time_zone("UTC")
+        at = at.fill_null(naive)
+    return at
+
+
+def _valid(tables: tuple[RawTable, ...], known: list[str]) -> pl.Expr:
+    """True for a record ``_reason`` finds nothing wrong with (one expression, any order)."""
+    required: dict[str, list[str]] = {}  # payload member -> the event types that need it
+    for table in tables:
+        for name in table.required:
+            required.setdefault(name, []).append(table.event_type)
+    lacking = [
+        pl.col("payload").struct.field(name).is_null() & pl.col("event_type").is_in(types)
+        for name, types in required.items()
+    ]
+    return ~pl.any_horizontal(
+        pl.col("event_id").is_null(), pl.col("event_id") == "",
+        ~pl.col("event_type").is_in(known).fill_null(False),
+        pl.col("occurred_at").is_null(), *lacking,
+    ).fill_null(True)  # fmt: skip
+
+
+def _reason(tables: tuple[RawTable, ...], known: list[str]) -> Any:
+    """Why each record cannot be warehoused (null when it can): the first failing check."""
     reason: Any = (  # a when/then chain
         pl.when(pl.col("event_id").is_null() | (pl.col("event_id") == ""))
         .then(pl.lit("missing event_id"))
@@ -205,16 +261,7 @@ def _validate(
                 (pl.col("event_type") == table.event_type)
                 & pl.col("payload").struct.field(name).is_null()
             ).then(pl.lit(f"{table.event_type} payload lacks {name}"))
-    frame = frame.with_columns(reject_reason=reason.otherwise(None))
-    bad = frame.filter(pl.col("reject_reason").is_not_null())
-    rejections = [
-        Rejection(int(i), str(r))
-        for i, r in zip(bad["batch_index"], bad["reject_reason"], strict=True)
-    ]
-    good = frame.filter(pl.col("reject_reason").is_null()).with_columns(
-        event_date=pl.col("occurred_at").dt.convert_time_zone(timezone).dt.date()
-    )
-    return good, rejections
+    return reason.otherwise(None)
 
 
 def _project(rows: pl.DataFrame, table: RawTable) -> pl.DataFrame:

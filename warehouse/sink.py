@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Final
 import polars as pl
 
 from warehouse.decoding import IncomingRecord, Rejection, batch_id, decode_batch
-from warehouse.layout import WarehouseLayout, atomic_path
+from warehouse.layout import WarehouseLayout, atomic_path, write_files_durably
 
 log = logging.getLogger(__name__)
 RAW_COMPRESSION: Final = "zstd"
@@ -43,6 +44,7 @@ class WarehouseSink:
         self.layout = layout
         self.timezone = timezone
         self.durable = durable
+        self._syncer: ThreadPoolExecutor | None = None  # fsyncs a batch's files together
 
     def write_batch(self, records: Sequence[IncomingRecord]) -> SinkReport:
         """Decode ``records`` and append them to the raw layer; return what was rejected."""
@@ -52,22 +54,37 @@ class WarehouseSink:
         decoded = decode_batch(records, timezone=self.timezone, received_at=datetime.now(UTC))
         report.rejections = decoded.rejections
         name = batch_id(records)
+        files: list[tuple[Path, Callable[[Path], None]]] = []
         for table, frame in decoded.frames.items():
             report.rows[table] = frame.height
             for key, rows in frame.partition_by("event_date", as_dict=True).items():
                 day = key[0]
                 assert isinstance(day, date)
-                report.files.append(self._write(table, day, name, rows))
+                final = self.layout.raw_date_dir(table, day) / f"{name}.parquet"
+                files.append((final, _parquet_writer(rows)))
+        self._write(files)
+        report.files = [final for final, _ in files]
         if report.rejections:
             log.warning("warehouse sink rejected %d of %d records", len(report.rejections),
                         len(records))  # fmt: skip
         return report
 
-    def _write(self, table: str, day: date, name: str, rows: pl.DataFrame) -> Path:
-        final = self.layout.raw_date_dir(table, day) / f"{name}.parquet"
-        with atomic_path(final, durable=self.durable) as temporary:
-            rows.write_parquet(temporary, compression=RAW_COMPRESSION, statistics=False)
-        return final
+    def _write(self, files: list[tuple[Path, Callable[[Path], None]]]) -> None:
+        if self.durable:
+            if self._syncer is None:
+                self._syncer = ThreadPoolExecutor(8, thread_name_prefix="warehouse-fsync")
+            write_files_durably(files, self._syncer)
+            return
+        for final, write in files:
+            with atomic_path(final) as temporary:
+                write(temporary)
+
+
+def _parquet_writer(rows: pl.DataFrame) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        rows.write_parquet(path, compression=RAW_COMPRESSION, compression_level=1, statistics=False)
+
+    return write
 
 
 async def write_with_retries(sink: WarehouseSink, records: Sequence[IncomingRecord]) -> SinkReport:
