@@ -46,8 +46,9 @@ SERVING_TABLES: dict[str, tuple[str, str]] = {
 }
 
 
-# Small summaries for the admin view (the dashboards' own are in warehouse.summaries), and
-# indexes for the per-seller lookups.
+# Small summaries for the admin view (the dashboards' own are in warehouse.summaries). No
+# indexes: DuckDB's planner scans for every per-seller filter (EXPLAIN shows a Seq Scan with the
+# indexes present) and the seller-sorted row groups' statistics do the narrowing.
 DERIVED_TABLES: dict[str, str] = {
     "market_daily": """SELECT date, count(DISTINCT seller_id) AS active_sellers,
         sum(impressions)::BIGINT AS impressions, sum(listing_views)::BIGINT AS listing_views,
@@ -60,12 +61,6 @@ DERIVED_TABLES: dict[str, str] = {
     "market_make_daily": """SELECT date, make, sum(views)::BIGINT AS views,
         sum(leads)::BIGINT AS leads, sum(impressions)::BIGINT AS impressions
         FROM listing_daily_performance GROUP BY date, make ORDER BY date, make""",
-}
-INDEXES: dict[str, str] = {
-    "seller_daily_metrics": "seller_id",
-    "listing_daily_performance": "seller_id",
-    "listing_price_position": "seller_id",
-    "dim_listing": "seller_id",
 }
 
 
@@ -124,9 +119,6 @@ def _build(layout: WarehouseLayout, path: Path, threads: int) -> dict[str, int]:
                 f"union_by_name = true) ORDER BY {order}"
             )
             rows[table] = _count(conn, table)
-            if table in INDEXES:
-                conn.execute(f"CREATE INDEX {table}_by_{INDEXES[table]} ON {table} "
-                             f"({INDEXES[table]})")  # fmt: skip
         for table, sql in DERIVED_TABLES.items():
             if _has_sources(rows, sql):
                 conn.execute(f"CREATE TABLE {table} AS {sql}")
@@ -158,7 +150,6 @@ def _summarise(
     last = found[0] if found else None
     files = seller_terms_files(layout, last)
     conn.execute(f"CREATE TABLE seller_search_terms AS {seller_terms_sql(files)}")
-    conn.execute("CREATE INDEX seller_search_terms_by_seller_id ON seller_search_terms (seller_id)")
     rows["seller_search_terms"] = _count(conn, "seller_search_terms")
 
 

@@ -13,9 +13,10 @@ LISTING_DAILY_PERFORMANCE = Model(
      "dims:dim_listing"),
     """WITH imp AS (SELECT listing_id, event_date AS date, impressions
                  FROM agg_listing_impressions),
-        views AS (SELECT listing_id, event_date AS date, count(*) AS views,
-                         count(DISTINCT visitor_id) AS unique_viewers
-                  FROM fct_listing_views GROUP BY 1, 2),
+        views AS (SELECT listing_id, date, sum(n)::BIGINT AS views, count(*) AS unique_viewers
+                  FROM (SELECT listing_id, event_date AS date, visitor_id, count(*) AS n
+                        FROM fct_listing_views GROUP BY ALL)
+                  GROUP BY 1, 2),
         clicks AS (SELECT listing_id, event_date AS date, count(*) AS search_clicks
                    FROM fct_result_clicks GROUP BY 1, 2),
         leads AS (SELECT listing_id, event_date AS date, count(*) AS leads FROM fct_leads

@@ -20,10 +20,16 @@ SELLER_DAILY_METRICS = Model(
             ON l.listing_id = i.listing_id AND l.as_of_date = i.event_date
           GROUP BY 1, 2),
         views AS (
-          SELECT v.event_date AS date, coalesce(v.seller_id, l.seller_id) AS seller_id,
-                 count(*) AS listing_views, count(DISTINCT v.visitor_id) AS unique_viewers
-          FROM fct_listing_views v LEFT JOIN dim_listing l
-            ON l.listing_id = v.listing_id AND l.as_of_date = v.event_date
+          SELECT date, seller_id, sum(n)::BIGINT AS listing_views, count(*) AS unique_viewers
+          FROM (SELECT event_date AS date, seller_id, visitor_id, count(*) AS n
+                FROM (SELECT event_date, seller_id, visitor_id FROM fct_listing_views
+                      WHERE seller_id IS NOT NULL
+                      UNION ALL
+                      SELECT v.event_date, l.seller_id, v.visitor_id
+                      FROM fct_listing_views v LEFT JOIN dim_listing l
+                        ON l.listing_id = v.listing_id AND l.as_of_date = v.event_date
+                      WHERE v.seller_id IS NULL)
+                GROUP BY ALL)
           GROUP BY 1, 2),
         clicks AS (SELECT event_date AS date, seller_id, count(*) AS search_clicks
                    FROM fct_result_clicks GROUP BY 1, 2),

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from tests.unit.warehouse.conftest import row, table
-from tests.unit.warehouse.scenario import DAY1, DAY2
+from tests.unit.warehouse.fixtures import behaviour, records
+from tests.unit.warehouse.scenario import DAY1, DAY2, T1, _published
+from warehouse.build import build_days
 from warehouse.layout import WarehouseLayout
+from warehouse.sink import WarehouseSink
 
 
 def test_facts_are_deduplicated_by_event_id(built: WarehouseLayout) -> None:
@@ -39,6 +43,26 @@ def test_seller_daily_metrics(built: WarehouseLayout) -> None:
     s1_day2 = row(metrics, seller_id="S1", date=DAY2)
     assert (s1_day2["listing_views"], s1_day2["impressions"], s1_day2["ctr"]) == (1, 1, 1.0)
     assert s1_day2["active_listings"] == 1  # L1 was sold
+
+
+def test_views_without_a_seller_count_for_the_listings_seller(tmp_path: Path) -> None:
+    """A ListingViewed without seller_id is attributed through dim_listing; one with it is
+    taken as it is (two viewers, three views of L1 by S1 on day 1)."""
+    layout = WarehouseLayout(tmp_path)
+    view = {"listing_id": "L1", "source": "search"}
+    events = [
+        _published("L1", "S1", 900_000),
+        behaviour("ListingViewed", T1, view, user_id="U1", session_id="sA"),
+        behaviour("ListingViewed", T1, view, user_id=None, session_id="sB"),
+        behaviour("ListingViewed", T1, {**view, "seller_id": "S1"}, user_id="U1",
+                  session_id="sA"),
+    ]  # fmt: skip
+    WarehouseSink(layout, timezone="Africa/Cairo", durable=False).write_batch(records(events))
+    build_days(layout, DAY1, DAY1)
+    metrics = table(layout, "marts", "seller_daily_metrics")
+    assert metrics["seller_id"].to_list() == ["S1"]
+    s1 = row(metrics, seller_id="S1", date=DAY1)
+    assert (s1["listing_views"], s1["unique_viewers"]) == (3, 2)
 
 
 def test_listing_dimension_replays_price_and_status(built: WarehouseLayout) -> None:
