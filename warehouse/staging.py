@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from warehouse.models import Model
 
-QUERY_NORMALISED = "lower(trim(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g')))"
+# Runs of whitespace (RE2's \s: space, tab, LF, FF, CR) become one space. Most queries have
+# none to collapse: those are only trimmed and lowered (the regular expression cost ~1 µs a
+# row, a third of fct_result_clicks).
+_QUERY = "coalesce(query, '')"
+_NEEDS_COLLAPSE = " OR ".join(
+    [f"contains({_QUERY}, '  ')"] + [f"contains({_QUERY}, chr({c}))" for c in (9, 10, 12, 13)]
+)
+QUERY_NORMALISED = (
+    f"lower(trim(CASE WHEN {_NEEDS_COLLAPSE} "
+    f"THEN regexp_replace({_QUERY}, '\\s+', ' ', 'g') ELSE {_QUERY} END))"
+)
 VISITOR = "coalesce(user_id, 'session:' || session_id)"
 MONEY = "DECIMAL(18, 2)"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.unit.warehouse.conftest import row, table
@@ -13,6 +14,7 @@ from tests.unit.warehouse.scenario import DAY1, DAY2, T1, _published
 from warehouse.build import build_days
 from warehouse.layout import WarehouseLayout
 from warehouse.sink import WarehouseSink
+from warehouse.staging import QUERY_NORMALISED
 
 
 def test_facts_are_deduplicated_by_event_id(built: WarehouseLayout) -> None:
@@ -129,3 +131,18 @@ def test_funnel_daily(built: WarehouseLayout) -> None:
     assert funnel["funnel_visitors"].to_list() == [3, 3, 1, 1]
     assert funnel["events"].to_list() == [3, 4, 1, 1]
     assert funnel["conversion_from_start"].to_list() == [1.0, 1.0, 0.3333, 0.3333]
+
+
+@pytest.mark.parametrize(
+    "query", [None, "", "  ", "Toyota  Corolla", " a\tb ", "a\n\nb", "A\x0cB", "a\rb", "a\x0bb",
+              "عربية  مستعملة", "Lada Niva", "a \t b "],
+)  # fmt: skip
+def test_search_text_normalised_as_by_the_whitespace_expression(query: str | None) -> None:
+    """The fast path (no run of whitespace: only trimmed and lowered) gives what collapsing
+    every run of RE2 whitespace to one space gives."""
+    collapsed = "lower(trim(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g')))"
+    found = duckdb.execute(
+        f"SELECT {QUERY_NORMALISED}, {collapsed} FROM (SELECT ?::VARCHAR AS query)", [query]
+    ).fetchone()
+    assert found is not None
+    assert found[0] == found[1]
