@@ -26,8 +26,11 @@ OPTIONAL_STATIC["seller_snapshot"] = {
 }  # fmt: skip
 
 # Running state per listing (or seller): one row per day with events, carrying the state as
-# of that day's end (window over the days so far); the dimension of day D takes the last such
-# row on or before D (ASOF join), so a range of days is replayed in one pass.
+# of that day's end; the dimension of day D takes the last such row on or before D (ASOF
+# join), so a range of days is replayed in one pass. A fact's day is the Cairo day of its
+# time, so the latest event up to D is the latest of the last day with events: the latest
+# publication, price and status are that day's own (no window); only counts and dates that
+# accumulate over the days so far are running windows.
 _RUNNING = "WINDOW running AS (PARTITION BY {key} ORDER BY event_date)"
 
 DIMENSIONS: tuple[Model, ...] = (
@@ -42,29 +45,24 @@ DIMENSIONS: tuple[Model, ...] = (
                     FROM stg_listings_published p)
               GROUP BY listing_id, event_date),
             pub AS (
-              SELECT listing_id, event_date,
-                     arg_max(p, (p.published_at, p.version)) OVER running AS p,
-                     min(event_date) OVER running AS published_date
-              FROM pub_day {_RUNNING.format(key="listing_id")}),
+              SELECT listing_id, event_date, p,
+                     min(event_date) OVER (PARTITION BY listing_id) AS published_date
+              FROM pub_day),
             price_day AS (
-              SELECT listing_id, event_date, max((occurred_at, version)) AS last_change,
-                     arg_max(new_price_egp, (occurred_at, version)) AS price_egp,
-                     count(*) AS changes
+              SELECT listing_id, event_date, count(*) AS changes,
+                     arg_max(new_price_egp, (occurred_at, version)) AS price_egp
               FROM fct_listing_price_changes GROUP BY listing_id, event_date),
             price AS (
-              SELECT listing_id, event_date,
-                     arg_max(price_egp, last_change) OVER running AS price_egp,
+              SELECT listing_id, event_date, price_egp,
                      (sum(changes) OVER running)::BIGINT AS price_change_count
               FROM price_day {_RUNNING.format(key="listing_id")}),
             life_day AS (
-              SELECT listing_id, event_date, max((occurred_at, version)) AS last_change,
-                     arg_max(status, (occurred_at, version)) AS status,
+              SELECT listing_id, event_date, arg_max(status, (occurred_at, version)) AS status,
                      max(event_date) FILTER (status = 'sold') AS sold_date,
                      max(event_date) FILTER (status = 'archived') AS archived_date
               FROM fct_listing_status_changes GROUP BY listing_id, event_date),
             life AS (
-              SELECT listing_id, event_date,
-                     arg_max(status, last_change) OVER running AS status,
+              SELECT listing_id, event_date, status,
                      max(sold_date) OVER running AS sold_date,
                      max(archived_date) OVER running AS archived_date
               FROM life_day {_RUNNING.format(key="listing_id")}),

@@ -141,8 +141,9 @@ def test_search_text_normalised_as_by_the_whitespace_expression(query: str | Non
     """The fast path (no run of whitespace: only trimmed and lowered) gives what collapsing
     every run of RE2 whitespace to one space gives."""
     collapsed = "lower(trim(regexp_replace(coalesce(query, ''), '\\s+', ' ', 'g')))"
-    found = duckdb.execute(
-        f"SELECT {QUERY_NORMALISED}, {collapsed} FROM (SELECT ?::VARCHAR AS query)", [query]
-    ).fetchone()
+    with duckdb.connect() as conn:
+        found = conn.execute(
+            f"SELECT {QUERY_NORMALISED}, {collapsed} FROM (SELECT ?::VARCHAR AS query)", [query]
+        ).fetchone()
     assert found is not None
     assert found[0] == found[1]
