@@ -11,7 +11,7 @@ day (every seller-day). Publication aggregates them once; requests read a few hu
 - ``market_seller_reach``: the sellers active over any range of days, from a few rows (see
   ``MARKET_SELLER_REACH_SQL``).
 - ``seller_search_terms``: one row per seller, day, search term and listing clicked, for the
-  last ``TERMS_DAYS`` days up to the last published day, sorted and indexed by seller.
+  last ``TERMS_DAYS`` days up to the last published day, sorted by seller.
 """
 
 from __future__ import annotations
