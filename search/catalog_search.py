@@ -13,6 +13,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, Connect
 from search.analysis.normalise import normalise
 from search.analysis.query_terms import analyse_query
 from search.documents import SUGGEST_STATUS
+from search.elastic import ndjson_lines
 from search.errors import (
     InvalidSearchError,
     ListingNotFoundError,
@@ -79,7 +80,8 @@ class CatalogSearch:
         async with elasticsearch_errors():
             if cursor is None:
                 # Hits and facets in one round trip; Elasticsearch runs the two in parallel.
-                both = await self.es.msearch(searches=search_requests(request, self.alias))
+                lines = ndjson_lines(search_requests(request, self.alias))
+                both = await self.es.msearch(searches=lines)
                 response, counted = (answer_of(r) for r in both["responses"])
                 took, pit_id = both["took"], None
             else:

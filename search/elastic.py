@@ -68,6 +68,12 @@ def bulk_body(operations: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[b
     return body
 
 
+def ndjson_lines(lines: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    """``_msearch`` lines already JSON (orjson): the client would write them with the standard
+    library's encoder (~3% of the API's CPU per search); bytes lines pass as they are."""
+    return cast(Sequence[dict[str, Any]], [orjson.dumps(line) for line in lines])
+
+
 def read_bulk_response(response: Any) -> BulkOutcome:
     """Count written and version-conflicted (stale) items; keep other refusals' reasons."""
     outcome = BulkOutcome()

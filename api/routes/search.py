@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from api.behaviour import SEARCH_PERFORMED, SEARCH_RESULT_CLICKED, BehaviourEvent
+from api.search_response import search_response_json
 from api.search_schemas import (
     ClickIn,
     EventAccepted,
-    ListingSummary,
     SearchResponse,
     SuggestionOut,
     SuggestResponse,
@@ -35,7 +35,6 @@ from search.facet_values import (
     Transmission,
 )
 from search.query.request import Place, SearchRequest, SortOrder, canonical_filter_value
-from search.query.results import SearchResult
 
 router = APIRouter(tags=["search"])
 MAX_QUERY = 200
@@ -55,27 +54,6 @@ def unavailable(exc: SearchUnavailableError) -> HTTPException:
 def _ordered(name: str, low: int | float | None, high: int | float | None) -> None:
     if low is not None and high is not None and low > high:
         raise HTTPException(422, f"{name}_min ({low}) is greater than {name}_max ({high})")
-
-
-def _response(result: SearchResult, req: SearchRequest, search_id: str) -> SearchResponse:
-    """The response, validated in one pass (one pydantic call, not one per hit and value)."""
-    first = 0 if req.cursor else (req.page - 1) * req.size
-    hits = [
-        ListingSummary.of(hit.listing, hit.seller)
-        | {"position": first + i + 1, "score": hit.score, "distance_km": hit.distance_km,
-           "highlights": hit.highlights}
-        for i, hit in enumerate(result.hits)
-    ]  # fmt: skip
-    facets = {
-        name: [{"value": v.value, "count": v.count, "selected": v.selected} for v in values]
-        for name, values in result.facets.items()
-    }
-    return SearchResponse.model_validate({
-        "search_id": search_id, "query": req.q, "total": result.total,
-        "total_relation": result.total_relation, "took_ms": result.took_ms,
-        "page": None if req.cursor else req.page, "size": req.size, "sort": req.sort.value,
-        "hits": hits, "facets": facets, "next_cursor": result.next_cursor,
-    })  # fmt: skip
 
 
 @router.get(
@@ -118,7 +96,7 @@ async def search_listings(
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1)] = 20,
     cursor: Annotated[str | None, Query(max_length=4096)] = None,
-) -> SearchResponse:
+) -> Response:
     """Full-text search over active listings with filters, disjunctive facets and paging."""
     _ordered("year", year_min, year_max)
     _ordered("price", price_min, price_max)
@@ -165,7 +143,8 @@ async def search_listings(
         "results_shown": [hit.listing_id for hit in result.hits],
     }  # fmt: skip
     await behaviour.publish(BehaviourEvent(SEARCH_PERFORMED, session_id, user_id, payload))
-    return _response(result, req, search_id)
+    # Written as JSON here (SearchResponse documents it): see api/search_response.py.
+    return Response(search_response_json(result, req, search_id), media_type="application/json")
 
 
 @router.get(
