@@ -48,9 +48,7 @@ def worker_command(
     loglevel: str = typer.Option("warn", help="Faust log level (crit, error, warn, info)."),
 ) -> None:
     """Run the notification agent alone: a Faust worker under its own consumer group."""
-    import faust
-
-    from streams.app import build_app
+    from streams.app import build_app, run_worker
     from streams.notification_agent import register_notifications
 
     # Its own consumer group: the main worker (streams/registry.py) runs other agents too.
@@ -58,4 +56,4 @@ def worker_command(
     app_id = f"{base.streams_app_id}-notifications"
     settings = base.model_copy(update={"streams_app_id": app_id, "streams_web_enabled": False})
     app = build_app(settings, [register_notifications])
-    faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    run_worker(app, loglevel)

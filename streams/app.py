@@ -58,3 +58,17 @@ def build_app(settings: Settings, registrars: Sequence[Registrar]) -> faust.App:
     for registrar in registrars:
         registrar(app, settings)
     return app
+
+
+def run_worker(app: faust.App, loglevel: str) -> None:
+    """Run ``app`` in a Faust worker until it is stopped.
+
+    Faust's start-up spinner writes the terminal's hide- and show-cursor codes to standard
+    output even when that is no terminal; with spans exported to standard output (traces
+    exporter ``console``, one JSON span per line) they glued onto a span's line. Off the
+    terminal the spinner is off.
+    """
+    worker = faust.Worker(app, loglevel=loglevel, quiet=True)
+    if not worker.stdout.isatty():
+        worker.spinner = None
+    worker.execute_from_commandline()

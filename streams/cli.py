@@ -18,10 +18,9 @@ def worker(
     loglevel: str | None = typer.Option(None, help="Log level (default: SOUK_STREAMS_LOG_LEVEL)."),
 ) -> None:
     """Start a Faust worker running every registered agent until interrupted."""
-    import faust  # imported here: every `souk` command imports this module
-
+    # imported here: every `souk` command imports this module
     from souk.tracing import configure_tracing
-    from streams.app import build_app
+    from streams.app import build_app, run_worker
     from streams.registry import REGISTRARS
 
     settings = load_settings()
@@ -34,4 +33,4 @@ def worker(
     configure_tracing(settings, "souk-streams")
     app = build_app(settings, REGISTRARS)
     level = (loglevel or settings.streams_log_level).lower()
-    faust.Worker(app, loglevel=level, quiet=True).execute_from_commandline()
+    run_worker(app, level)

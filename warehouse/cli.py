@@ -96,10 +96,8 @@ def sink(
     ),
 ) -> None:
     """Run the warehouse sink alone: a Faust worker with only the warehouse sink in it."""
-    import faust
-
     from souk.tracing import configure_tracing
-    from streams.app import build_app
+    from streams.app import build_app, run_worker
     from streams.warehouse_sink import register
 
     # Its own consumer group: the main worker (streams/registry.py) runs other agents too.
@@ -122,7 +120,7 @@ def sink(
 
         registry = worker_metrics(app).registry
         start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
-    faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    run_worker(app, loglevel)
 
 
 if __name__ == "__main__":
