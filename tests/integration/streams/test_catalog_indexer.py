@@ -96,7 +96,7 @@ async def test_cdc_record_to_search_hit(
         # the two agents run side by side: the seller may join the listing a moment later
         return hits and hits[0]["seller"] and hits[0]
 
-    hit = await eventually(found, within=60)
+    hit = await eventually(found, within=120)
     assert hit["id"] == car["id"]
     assert hit["seller"]["display_name"] == seller["display_name"]
     # a seller change re-denormalises the seller's listings
@@ -133,7 +133,7 @@ async def test_out_of_order_and_duplicate_changes_leave_the_newest(
         )
         return bool(doc.get("found")) and doc["_version"] == 300
 
-    await eventually(newest_indexed, within=60)
+    await eventually(newest_indexed, within=120)
     await asyncio.sleep(1.5)  # let the stale records be processed too
     detail = (await api.get(f"/listings/{car['id']}")).json()
     assert detail["price_egp"] == 30_000_000
@@ -161,7 +161,7 @@ async def test_malformed_record_is_dead_lettered_and_the_stream_goes_on(
     async def good_found() -> bool:
         return good["id"] in await ids_for(api, "wombatmobile")
 
-    await eventually(good_found, within=60)
+    await eventually(good_found, within=120)
     consumer = AIOKafkaConsumer(
         worker_settings.streams_topic_prefix + DEAD_LETTER,
         bootstrap_servers=worker_settings.kafka_bootstrap, auto_offset_reset="earliest",
