@@ -8,7 +8,6 @@ for (a query "toyota" marks تويوتا in an Arabic title).
 from __future__ import annotations
 
 import html
-import re
 from functools import lru_cache
 
 from search.analysis.analyser import fold_variants
@@ -18,7 +17,6 @@ from search.analysis.stemming import stem
 from search.analysis.vocabulary import load_vocabulary
 
 SNIPPET_WORDS = 24
-_WORD = re.compile(r"\S+")
 
 
 def _wanted(concepts: tuple[Concept, ...]) -> tuple[set[str], set[str], set[str]]:
@@ -50,40 +48,45 @@ def _matches(word: str, wanted: tuple[set[str], set[str], set[str]]) -> bool:
 class Highlighter:
     """Marks one search's words in the texts of its hits.
 
-    Each distinct word is judged and escaped once per search: the hits of a page repeat
-    most of their words (makes, models, the same spec phrases), so a page of twenty hits
-    with four texts each asks about far fewer words than it shows.
+    Each distinct word is judged once per search: the hits of a page repeat most of their
+    words (makes, models, the same spec phrases), so a page of twenty hits with four texts
+    each asks about far fewer words than it shows. A text is read up to its first marked
+    word, and only the words of the snippet's window are escaped and joined.
     """
 
     def __init__(self, concepts: tuple[Concept, ...]) -> None:
         self.concepts = concepts
         self.wanted = _wanted(concepts)
-        self._words: dict[str, tuple[bool, str]] = {}
+        self._marked: dict[str, bool] = {}
+        self._shown: dict[str, str] = {}
 
-    def _word(self, word: str) -> tuple[bool, str]:
-        known = self._words.get(word)
-        if known is None:
+    def _is_marked(self, word: str) -> bool:
+        marked = self._marked.get(word)
+        if marked is None:
+            marked = self._marked[word] = _matches(word, self.wanted)
+        return marked
+
+    def _show(self, word: str) -> str:
+        shown = self._shown.get(word)
+        if shown is None:
             escaped = html.escape(word)
-            if _matches(word, self.wanted):
-                known = (True, f"<em>{escaped}</em>")
-            else:
-                known = (False, escaped)
-            self._words[word] = known
-        return known
+            shown = f"<em>{escaped}</em>" if self._is_marked(word) else escaped
+            self._shown[word] = shown
+        return shown
 
     def __call__(self, text: str | None) -> str | None:
         """The text (or a window of it) with matching words in ``<em>``; None if none match."""
         if not text or not self.concepts:
             return None
-        words = [self._word(w) for w in _WORD.findall(text)]
-        first = next((i for i, (marked, _) in enumerate(words) if marked), None)
+        words = text.split()  # the same whitespace as a regular expression's \s
+        first = next((i for i, word in enumerate(words) if self._is_marked(word)), None)
         if first is None:
             return None
         start = max(0, min(first - SNIPPET_WORDS // 3, len(words) - SNIPPET_WORDS))
         stop = min(len(words), start + SNIPPET_WORDS)
         prefix = "… " if start > 0 else ""
         suffix = " …" if stop < len(words) else ""
-        return prefix + " ".join(shown for _, shown in words[start:stop]) + suffix
+        return prefix + " ".join(self._show(word) for word in words[start:stop]) + suffix
 
 
 def highlight(text: str | None, concepts: tuple[Concept, ...]) -> str | None:
