@@ -2,7 +2,10 @@
 
 They never touch Postgres: the API sends them straight to their topics through the
 :class:`BehaviourEvents` port. Sending is fire-and-forget (buffered by the producer); a
-broken broker is logged, never turned into a failed search.
+broken broker is logged, never turned into a failed search. The producer gathers events for
+``behaviour_events_linger_ms`` (200 ms) into one request: at 20 ms, a searching API sent one
+Kafka request per search (~4% of its CPU per search); events still wait at most that long,
+and stopping the producer sends what it holds.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ class KafkaBehaviourEvents(BehaviourEvents):
     async def start(self) -> None:
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.kafka_bootstrap,
-            linger_ms=20,
+            linger_ms=self.settings.behaviour_events_linger_ms,
             acks=1,
             request_timeout_ms=5000,
             value_serializer=orjson.dumps,

@@ -109,6 +109,8 @@ class Settings(BaseSettings):
     search_max_offset: int = 1000
     search_request_timeout_s: float = 5.0
     behaviour_events_enabled: bool = True
+    # how long the API's producer gathers behavioural events into one Kafka request
+    behaviour_events_linger_ms: int = 200
 
     # Analytics warehouse (warehouse/, dagster_project/, streams/warehouse_sink.py)
     warehouse_timezone: str = "Africa/Cairo"  # a fact's date is its local date here
