@@ -197,17 +197,21 @@ def cpu_seconds(pid: int | None) -> float | None:
         return None
 
 
-JVM_BACKGROUND_THREADS = ("C1 CompilerThre", "C2 CompilerThre", "GC Thread", "G1 ")
+JIT_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
+GC_THREADS = ("GC Thread", "G1 ")
+JIT_QUIET_CPU = 0.05  # s of JIT CPU per s: the compiler has caught up
+JIT_SETTLE_WITHIN = 120.0
 
 
-def jvm_work_seconds(pid: int | None) -> float | None:
-    """User + system CPU time of a JVM's threads (and its children's) but the JIT compiler
-    and GC threads, from Linux's ``/proc`` (thread names there are cut at 15 characters).
+def jvm_seconds(pid: int | None) -> tuple[float, float] | None:
+    """CPU time (user + system) of a JVM and its children, split in two: its JIT compiler
+    threads, and every other thread but GC's ("work"), from Linux's ``/proc`` (thread names
+    there are cut at 15 characters). None when not ours to see.
 
-    Elasticsearch's JIT compiler keeps compiling through a run and several seconds after it,
-    at a rate set by the time under load more than by the number of searches: measured per
-    search it charges the slower side for its longer run (the API side, with the same
-    searches, counted ~3 ms more of it per search at 200 000 listings, load ~9).
+    Elasticsearch's JIT compiler keeps compiling through a run and seconds after it, at a
+    rate set by the time under load more than by the number of searches: counted per search,
+    it charges the slower side for its longer run (the API side, with the same searches,
+    counted ~3 ms more of it per search at 200 000 listings, load ~9).
     """
     if pid is None:
         return None
@@ -216,7 +220,7 @@ def jvm_work_seconds(pid: int | None) -> float | None:
         pids = [root.pid, *(p.pid for p in root.children(recursive=True))]
     except psutil.Error:
         return None
-    ticks, per_second = 0, os.sysconf("SC_CLK_TCK")
+    jit = work = 0
     for process in pids:
         tasks = Path(f"/proc/{process}/task")
         for task in tasks.iterdir() if tasks.is_dir() else ():
@@ -225,9 +229,27 @@ def jvm_work_seconds(pid: int | None) -> float | None:
                 fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:  # the thread ended meanwhile
                 continue
-            if not name.startswith(JVM_BACKGROUND_THREADS):
-                ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / per_second
+            ticks = int(fields[11]) + int(fields[12])  # utime, stime
+            if name.startswith(JIT_THREADS):
+                jit += ticks
+            elif not name.startswith(GC_THREADS):
+                work += ticks
+    per_second = os.sysconf("SC_CLK_TCK")
+    return jit / per_second, work / per_second
+
+
+def jvm_work_seconds(pid: int | None) -> float | None:
+    seconds = jvm_seconds(pid)
+    return None if seconds is None else seconds[1]
+
+
+async def jit_settled(pid: int | None) -> bool:
+    """Whether the JVM's JIT compiler used under ``JIT_QUIET_CPU`` of a core this second
+    (after the warm-up it compiles a backlog for a while, taking CPU from the measured side)."""
+    before = jvm_seconds(pid)
+    await asyncio.sleep(1.0)
+    after = jvm_seconds(pid)
+    return before is None or after is None or after[0] - before[0] < JIT_QUIET_CPU
 
 
 def per_request_ms(before: float | None, after: float | None, requests: int) -> float | None:
@@ -280,11 +302,24 @@ async def measure(
         await run_load(through_api, queries, 200, 8)  # warm both paths
         await run_load(straight_to_es, queries, 200, 8)
         es_pid = read_pid(settings.run_dir / "elasticsearch.pid")
+
+        async def settle() -> None:
+            """Each side starts once Elasticsearch's JIT compiler has caught up (with the
+            warm-up, or the other side's run): its backlog would slow the side measured."""
+            try:
+                await eventually(lambda: jit_settled(es_pid), within=JIT_SETTLE_WITHIN, every=0)
+            except AssertionError:
+                typer.echo(f"Elasticsearch's JIT compiler busy for {JIT_SETTLE_WITHIN:.0f} s")
+
         for level in levels:
+            await settle()
             api0, es0, work0 = cpu_seconds(api_pid), cpu_seconds(es_pid), jvm_work_seconds(es_pid)
             api_lat, api_rate = await run_load(through_api, queries, requests, level)
-            api1, es1, work1 = cpu_seconds(api_pid), cpu_seconds(es_pid), jvm_work_seconds(es_pid)
+            api1 = cpu_seconds(api_pid)
+            await settle()  # each side's ES CPU includes the JIT work its run left behind
+            es1, work1 = cpu_seconds(es_pid), jvm_work_seconds(es_pid)
             es_lat, es_rate = await run_load(straight_to_es, queries, requests, level)
+            await settle()
             es2, work2 = cpu_seconds(es_pid), jvm_work_seconds(es_pid)
             (a50, a99), (e50, e99) = summary(api_lat), summary(es_lat)
             api_cpu = per_request_ms(api0, api1, requests)
