@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -25,7 +26,7 @@ from souk.settings import Settings
 from souk.topics import DEAD_LETTER
 from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
 from streams.worker_metrics import WorkerMetrics, batch_metrics
-from warehouse.decoding import IncomingRecord
+from warehouse.decoding import KafkaRecord
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import WAREHOUSE_TOPICS
 from warehouse.sink import WarehouseSink, write_with_retries
@@ -35,7 +36,7 @@ AGENT = "warehouse-sink-batch"
 Fetched = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
 
 
-def dead_letter(record: IncomingRecord, reason: str) -> bytes:
+def dead_letter(record: KafkaRecord, reason: str) -> bytes:
     def text(value: bytes | None) -> str | None:
         return None if value is None else value.decode("utf-8", errors="replace")
 
@@ -53,8 +54,8 @@ def next_offsets(fetched: Fetched) -> dict[TopicPartition, int]:
 
 
 async def sink_records(
-    sink: WarehouseSink, records: list[IncomingRecord]
-) -> tuple[dict[str, int], list[tuple[IncomingRecord, str]]]:
+    sink: WarehouseSink, records: Sequence[KafkaRecord]
+) -> tuple[dict[str, int], list[tuple[KafkaRecord, str]]]:
     """Write one fetched batch: the rows written per table, and the records the warehouse
     cannot take with their reasons."""
     try:
@@ -107,11 +108,7 @@ async def run_batch_consumer(
         while stop is None or not stop.is_set():
             fetched = await fetching
             fetching = fetch()  # the next batch is fetched while this one is written
-            records = [
-                IncomingRecord(m.topic, m.partition, m.offset, m.key, m.value)
-                for messages in fetched.values()
-                for m in messages
-            ]
+            records = [m for messages in fetched.values() for m in messages]
             if not records:
                 continue
             with consumer_batch_span(

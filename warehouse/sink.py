@@ -20,7 +20,7 @@ from typing import Final
 
 import polars as pl
 
-from warehouse.decoding import IncomingRecord, Rejection, batch_id, decode_batch
+from warehouse.decoding import KafkaRecord, Rejection, batch_id, decode_batch
 from warehouse.layout import WarehouseLayout, atomic_path, write_files_durably
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class WarehouseSink:
         self.durable = durable
         self._syncer: ThreadPoolExecutor | None = None  # fsyncs a batch's files together
 
-    def write_batch(self, records: Sequence[IncomingRecord]) -> SinkReport:
+    def write_batch(self, records: Sequence[KafkaRecord]) -> SinkReport:
         """Decode ``records`` and append them to the raw layer; return what was rejected."""
         report = SinkReport()
         if not records:
@@ -87,7 +87,7 @@ def _parquet_writer(rows: pl.DataFrame) -> Callable[[Path], None]:
     return write
 
 
-async def write_with_retries(sink: WarehouseSink, records: Sequence[IncomingRecord]) -> SinkReport:
+async def write_with_retries(sink: WarehouseSink, records: Sequence[KafkaRecord]) -> SinkReport:
     """Write ``records`` in a worker thread; a raw layer that is not writable is retried with
     back-off, never skipped (whoever consumed the batch has not acknowledged it yet)."""
     delay = 0.5
