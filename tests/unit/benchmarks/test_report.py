@@ -202,3 +202,24 @@ def test_a_side_failing_with_a_traceback_is_one_line_of_the_page() -> None:
         note == "ours (relay → Kafka → Faust) failed: `souk relay topics failed: "
         "KafkaConnectionError: no`"
     )
+
+
+def test_the_mart_build_is_judged_through_dagster_when_it_was_measured() -> None:
+    build = dict(events=10_000_000, days=30, threads=2, build_seconds=20.0, publish_seconds=3.0,
+                 total_seconds=23.0, cpu_seconds=40.0, by_model={"fct_searches": 8.0})  # fmt: skip
+    alone = MartsBuildResult(**build)
+    through = MartsBuildResult(**build, dagster_seconds=61.0, dagster_cpu_seconds=70.0,
+                               dagster_steps={"fct_searches": 9.5, "dim_seller": 1.5})  # fmt: skip
+
+    def judged(result: MartsBuildResult) -> list[tuple[str, float | None]]:
+        return [(f.name, f.value) for f in result.figures() if f.target is not None]
+
+    assert judged(alone) == [("total mart build (10,000,000 events)", 23.0)]
+    assert judged(through) == [("total mart build (10,000,000 events)", 61.0)]
+    figures = {f.name: f.value for f in through.figures()}
+    assert figures["models alone: total (no Dagster)"] == 23.0
+    assert figures["through Dagster: CPU"] == 70.0
+    [chart] = through.charts()
+    assert "through Dagster" in chart.title
+    assert chart.categories == ["fct_searches", "dim_seller", "TOTAL"]
+    assert chart.series["seconds"] == [9.5, 1.5, 61.0]
