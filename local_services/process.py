@@ -124,7 +124,10 @@ def pid_alive(pid: int) -> bool:
 
 
 def stop_pid(pid_file: Path, *, grace_seconds: float = 30.0) -> bool:
-    """SIGTERM the process group in ``pid_file``, SIGKILL after the grace period."""
+    """SIGTERM the process group in ``pid_file``, SIGKILL what is left of it after the grace
+    period. Waits for the whole group, not only its leader: a leader that exits at once can
+    leave children behind (``souk dagster dev`` left Dagster's webserver, daemon and code
+    server running after ``./dev down``)."""
     pid = read_pid(pid_file)
     if pid is None:
         pid_file.unlink(missing_ok=True)
@@ -132,9 +135,9 @@ def stop_pid(pid_file: Path, *, grace_seconds: float = 30.0) -> bool:
     _signal_group(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace_seconds
     while time.monotonic() < deadline:
-        if not pid_alive(pid):
-            break
         _reap(pid)
+        if not pid_alive(pid) and not _group_alive(pid):
+            break
         time.sleep(0.2)
     else:
         _signal_group(pid, signal.SIGKILL)
@@ -142,6 +145,18 @@ def stop_pid(pid_file: Path, *, grace_seconds: float = 30.0) -> bool:
         _reap(pid)
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` is still running (zombies do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:  # state, ppid, pgrp
+            return True
+    return False
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

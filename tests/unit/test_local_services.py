@@ -76,3 +76,26 @@ def test_other_errors_are_not_tried_again() -> None:
         retry_while_refused(drop, attempts=3, pause_seconds=0.1, sleep=pauses.append)
     assert drop.calls == 1
     assert pauses == []
+
+
+def test_stopping_a_process_also_stops_what_it_left_running_in_its_group(
+    tmp_path: Path,
+) -> None:
+    """The leader exits on TERM at once; its child ignores TERM (as a slow shutdown would)."""
+    me = ServiceUser("me", os.geteuid(), os.getegid())
+    pid_file, log = tmp_path / "leader.pid", tmp_path / "leader.log"
+    script = "sh -c 'trap \"\" TERM; echo $$ > child.pid; while :; do sleep 0.1; done' & wait"
+    spawn(me, ["sh", "-c", script], log_file=log, pid_file=pid_file, cwd=tmp_path)
+    child_file = tmp_path / "child.pid"
+    for _ in range(50):
+        if child_file.exists() and child_file.read_text().strip():
+            break
+        time.sleep(0.1)
+    child = int(child_file.read_text())
+    assert pid_alive(child)
+    assert stop_pid(pid_file, grace_seconds=1)
+    for _ in range(20):  # SIGKILL'd at the end of the grace; init reaps it
+        if not pid_alive(child):
+            break
+        time.sleep(0.1)
+    assert not pid_alive(child)
