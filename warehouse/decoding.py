@@ -219,11 +219,11 @@ def _validate(
     frame: pl.DataFrame, tables: tuple[RawTable, ...], timezone: str
 ) -> tuple[pl.DataFrame, list[Rejection]]:
     frame = frame.with_columns(occurred_at=_occurred_at(frame["occurred_at"]))
-    known = [t.event_type for t in tables]
-    if frame.select(_valid(tables, known).all()).item():  # the usual case: nothing to reject
+    checks = _checks(tables, [t.event_type for t in tables])
+    if frame.select(_valid(checks).all()).item():  # the usual case: nothing to reject
         good, rejections = frame, []
     else:
-        frame = frame.with_columns(reject_reason=_reason(tables, known))
+        frame = frame.with_columns(reject_reason=_reason(checks))
         bad = frame.filter(pl.col("reject_reason").is_not_null())
         rejections = [
             Rejection(int(i), str(r))
@@ -244,41 +244,37 @@ def _occurred_at(text: pl.Series) -> pl.Series:
     return at
 
 
-def _valid(tables: tuple[RawTable, ...], known: list[str]) -> pl.Expr:
-    """True for a record ``_reason`` finds nothing wrong with (one expression, any order)."""
-    required: dict[str, list[str]] = {}  # payload member -> the event types that need it
+def _checks(tables: tuple[RawTable, ...], known: list[str]) -> list[tuple[pl.Expr, pl.Expr]]:
+    """Each way a record cannot be warehoused, in the order its reason is given:
+    (true when the record fails it, the reason)."""
+    checks = [
+        (pl.col("event_id").is_null() | (pl.col("event_id") == ""), pl.lit("missing event_id")),
+        (pl.col("event_type").is_null(), pl.lit("missing event_type")),
+        (~pl.col("event_type").is_in(known),
+         pl.format("event_type {} does not belong on this topic", pl.col("event_type"))),
+        (pl.col("occurred_at").is_null(), pl.lit("occurred_at is missing or not an ISO 8601 time")),
+    ]  # fmt: skip
     for table in tables:
         for name in table.required:
-            required.setdefault(name, []).append(table.event_type)
-    lacking = [
-        pl.col("payload").struct.field(name).is_null() & pl.col("event_type").is_in(types)
-        for name, types in required.items()
-    ]
-    return ~pl.any_horizontal(
-        pl.col("event_id").is_null(), pl.col("event_id") == "",
-        ~pl.col("event_type").is_in(known).fill_null(False),
-        pl.col("occurred_at").is_null(), *lacking,
-    ).fill_null(True)  # fmt: skip
+            lacking = (pl.col("event_type") == table.event_type) & pl.col("payload").struct.field(
+                name
+            ).is_null()
+            checks.append((lacking, pl.lit(f"{table.event_type} payload lacks {name}")))
+    return checks
 
 
-def _reason(tables: tuple[RawTable, ...], known: list[str]) -> Any:
-    """Why each record cannot be warehoused (null when it can): the first failing check."""
-    reason: Any = (  # a when/then chain
-        pl.when(pl.col("event_id").is_null() | (pl.col("event_id") == ""))
-        .then(pl.lit("missing event_id"))
-        .when(pl.col("event_type").is_null())
-        .then(pl.lit("missing event_type"))
-        .when(~pl.col("event_type").is_in(known))
-        .then(pl.format("event_type {} does not belong on this topic", pl.col("event_type")))
-        .when(pl.col("occurred_at").is_null())
-        .then(pl.lit("occurred_at is missing or not an ISO 8601 time"))
-    )
-    for table in tables:
-        for name in table.required:
-            reason = reason.when(
-                (pl.col("event_type") == table.event_type)
-                & pl.col("payload").struct.field(name).is_null()
-            ).then(pl.lit(f"{table.event_type} payload lacks {name}"))
+def _valid(checks: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+    """True for a record that fails none of ``checks`` (one expression; a null, as from a
+    missing event type, counts as failing, so such a batch takes the careful path)."""
+    return ~pl.any_horizontal(*(fails for fails, _ in checks)).fill_null(True)
+
+
+def _reason(checks: list[tuple[pl.Expr, pl.Expr]]) -> Any:
+    """Why each record cannot be warehoused (null when it can): the first check it fails."""
+    (first, because), *rest = checks
+    reason: Any = pl.when(first).then(because)  # a when/then chain
+    for fails, because in rest:
+        reason = reason.when(fails).then(because)
     return reason.otherwise(None)
 
 
