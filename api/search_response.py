@@ -15,36 +15,17 @@ from typing import Any
 
 import orjson
 
-from api.search_schemas import ListingSummary, SellerOut
+from api.search_schemas import ListingSummary
 from search.query.request import SearchRequest
 from search.query.results import SearchHit, SearchResult
 
-_LISTING_FIELDS = tuple(ListingSummary.model_fields)  # the schema's order
-_SELLER_FIELDS = tuple(SellerOut.model_fields)
-
-
-def _seller(seller: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not seller or not seller.get("id"):
-        return None
-    return {name: seller.get(name) for name in _SELLER_FIELDS}
-
 
 def _hit(hit: SearchHit, position: int) -> dict[str, Any]:
-    """A :class:`api.search_schemas.SearchHitOut` (what ``ListingSummary.of`` makes)."""
-    listing = hit.listing
-    photos = listing.get("photos") or []
-    first = photos[0] if photos else None
-    published = listing.get("published_at")
-    made = {
-        "id": str(listing.get("id")),
-        "title": listing.get("title_en") or listing.get("title_ar"),
-        "photo": first if isinstance(first, str) else (first or {}).get("url"),
-        "published_at": str(published) if published else None,
-        "seller": _seller(hit.seller),
-    }
-    body = {name: made[name] if name in made else listing.get(name) for name in _LISTING_FIELDS}
-    return body | {"position": position, "score": hit.score, "distance_km": hit.distance_km,
-                   "highlights": hit.highlights}  # fmt: skip
+    """A :class:`api.search_schemas.SearchHitOut`."""
+    return ListingSummary.of(hit.listing, hit.seller) | {
+        "position": position, "score": hit.score, "distance_km": hit.distance_km,
+        "highlights": hit.highlights,
+    }  # fmt: skip
 
 
 def search_response_json(result: SearchResult, request: SearchRequest, search_id: str) -> bytes:

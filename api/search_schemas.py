@@ -44,17 +44,26 @@ class ListingSummary(BaseModel):
 
     @classmethod
     def of(cls, listing: dict[str, Any], seller: dict[str, Any] | None) -> dict[str, Any]:
-        names = set(cls.model_fields) - {"id", "title", "photo", "seller"}
-        fields = {name: listing.get(name) for name in names}
+        """The summary's fields, in the schema's order, from a catalog listing and its seller
+        summary (the seller narrowed to :class:`SellerOut`'s fields): plain values, ready for
+        validation or straight for JSON (``api/search_response.py``)."""
         photos = listing.get("photos") or []
         first = photos[0] if photos else None
-        return fields | {
+        published = listing.get("published_at")
+        made = {
             "id": str(listing.get("id")),
             "title": listing.get("title_en") or listing.get("title_ar"),
             "photo": first if isinstance(first, str) else (first or {}).get("url"),
-            "seller": seller if seller and seller.get("id") else None,
-            "published_at": str(listing["published_at"]) if listing.get("published_at") else None,
+            "published_at": str(published) if published else None,
+            "seller": {name: seller.get(name) for name in _SELLER_FIELDS}
+            if seller and seller.get("id")
+            else None,
         }
+        return {name: made[name] if name in made else listing.get(name) for name in _SUMMARY_FIELDS}
+
+
+_SELLER_FIELDS = tuple(SellerOut.model_fields)
+_SUMMARY_FIELDS = tuple(ListingSummary.model_fields)  # the schema's order
 
 
 class SearchHitOut(ListingSummary):
