@@ -79,28 +79,9 @@ class WarehouseLayout:
         return found
 
 
-@contextmanager
-def atomic_path(final: Path, *, durable: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside ``final``; rename it onto ``final`` when the block ends."""
+def _temporary_beside(final: Path) -> Path:
     final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        yield temporary
-        if durable:
-            fd = os.open(temporary, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        os.replace(temporary, final)
-        if durable:
-            fd = os.open(final.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-    finally:
-        temporary.unlink(missing_ok=True)
+    return final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
 
 
 def _fsync(path: Path) -> None:
@@ -109,6 +90,21 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def atomic_path(final: Path, *, durable: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it onto ``final`` when the block ends."""
+    temporary = _temporary_beside(final)
+    try:
+        yield temporary
+        if durable:
+            _fsync(temporary)
+        os.replace(temporary, final)
+        if durable:
+            _fsync(final.parent)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def write_files_durably(
@@ -124,8 +120,7 @@ def write_files_durably(
     temporaries = []
     try:
         for final, write in files:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            temporary = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+            temporary = _temporary_beside(final)
             temporaries.append(temporary)
             write(temporary)
         list(syncer.map(_fsync, temporaries))
