@@ -40,6 +40,7 @@ from psycopg import sql
 from pydantic import BaseModel
 
 from api.security import create_access_token
+from benchmarks.process_cpu import cpu_seconds
 from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from benchmarks.warehouse_synthetic import Market, generate_raw
 from core import migrate
@@ -202,12 +203,6 @@ def _api(settings: Settings, port: int) -> Iterator[tuple[str, int]]:
         process.wait(timeout=20)
 
 
-def _cpu_ms(pid: int) -> float:
-    """User + system CPU time of a process (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
-
-
 def _period(layout: WarehouseLayout) -> tuple[list[str], date, date]:
     served = current_version(layout)
     assert served is not None
@@ -253,7 +248,7 @@ def main(
             for path, params, name, per_seller in asks:  # one endpoint at a time
                 for warm in range(5):
                     client.get(path, params=period | params | {"seller_id": seller_ids[warm]})
-                before = _cpu_ms(pid)
+                before = cpu_seconds(pid) * 1000
                 for _ in range(rounds):
                     seller = {"seller_id": rng.choice(seller_ids)} if per_seller else {}
                     started = time.perf_counter()
@@ -264,7 +259,7 @@ def main(
                     timings[name].append((time.perf_counter() - started) * 1000)
                     if "anonymous" not in params:
                         response.raise_for_status()
-                cpu[name] = (_cpu_ms(pid) - before) / rounds
+                cpu[name] = (cpu_seconds(pid) * 1000 - before) / rounds
     _report(timings, cpu)
     result = _result(events, rounds, timings, cpu)
     if json_path:

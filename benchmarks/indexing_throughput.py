@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from elasticsearch import AsyncElasticsearch
 
+from benchmarks.process_cpu import cpu_seconds
 from benchmarks.results import BenchmarkResult, Chart, Figure, Target
 from search.catalog_index import drop_catalog, ensure_catalog
 from search.documents import listing_document, seller_summary
@@ -102,12 +102,6 @@ async def es_cpu_ms(es: AsyncElasticsearch) -> int:
     """CPU time Elasticsearch's process(es) used so far (node stats), in milliseconds."""
     stats = await es.nodes.stats(metric="process")
     return sum(int(node["process"]["cpu"]["total_in_millis"]) for node in stats["nodes"].values())
-
-
-def process_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far (its threads included), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def indexing_total(es: AsyncElasticsearch, settings: Settings) -> int:
@@ -216,7 +210,7 @@ async def through_faust(
             first = await eventually(lambda: indexing_total(es, settings), within=120, every=0.1)
             started = time.perf_counter()
             es_before = await es_cpu_ms(es)
-            cpu_before = sum(process_cpu_s(pid) for pid in pids)
+            cpu_before = sum(cpu_seconds(pid) for pid in pids)
 
             async def all_indexed() -> int:
                 if await indexing_total(es, settings) < len(rows):
@@ -226,7 +220,7 @@ async def through_faust(
 
             done = await eventually(all_indexed, within=3600, every=0.1)
             elapsed = time.perf_counter() - started
-            cpu = sum(process_cpu_s(pid) for pid in pids) - cpu_before
+            cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
             es_ms = await es_cpu_ms(es) - es_before
             writes = await indexing_total(es, settings)
         if writes > len(rows):

@@ -33,6 +33,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from psycopg import sql
 
+from benchmarks.process_cpu import cpu_seconds
 from benchmarks.results import BenchmarkResult, Chart, Figure
 from local_services.postgres import drop_database
 from pipelines.relay import state
@@ -235,12 +236,6 @@ async def acknowledged(settings: Settings, topic: str, target: int, started: flo
             await asyncio.sleep(0.02)
     finally:
         await consumer.stop()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def throughput(bench: Bench) -> dict[str, float]:
