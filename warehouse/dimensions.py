@@ -36,7 +36,7 @@ _RUNNING = "WINDOW running AS (PARTITION BY {key} ORDER BY event_date)"
 DIMENSIONS: tuple[Model, ...] = (
     Model(
         "dim_listing", "dims", "one row per listing published up to the day, as of its end",
-        ("listing_id",),
+        ("listing_id", "as_of_date"),
         ("facts<=:stg_listings_published", "facts<=:fct_listing_price_changes",
          "facts<=:fct_listing_status_changes", "static:listing_snapshot"),
         f"""WITH pub_day AS (
@@ -96,7 +96,7 @@ DIMENSIONS: tuple[Model, ...] = (
     ),
     Model(
         "dim_seller", "dims", "one row per seller known up to the day, as of its end",
-        ("seller_id",),
+        ("seller_id", "as_of_date"),
         ("facts<=:stg_sellers_registered", "dims:dim_listing", "static:seller_snapshot"),
         f"""WITH reg_day AS (
               SELECT seller_id, event_date, arg_max(r, registered_at) AS r
@@ -133,7 +133,7 @@ DIMENSIONS: tuple[Model, ...] = (
     ),
     Model(
         "dim_make_model", "dims", "one row per make and model listed up to the day",
-        ("make", "model"), ("dims:dim_listing",),
+        ("make", "model", "as_of_date"), ("dims:dim_listing",),
         """SELECT make, model, make_model, count(*) AS listings_total,
                   count(*) FILTER (status = 'active') AS listings_active,
                   min(year) AS min_year, max(year) AS max_year,

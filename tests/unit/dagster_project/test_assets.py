@@ -3,6 +3,7 @@ with its checks passing, and the published marts hold the hand-computed figures.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,12 @@ import dagster as dg
 import polars as pl
 import pytest
 
+from dagster_project.assets.models import MATCHES_RAW, NOT_NULL, UNIQUE, model_asset
 from dagster_project.automation import raw_files_sensor
 from dagster_project.definitions import build_definitions, warehouse_assets
 from dagster_project.jobs import catalog_reindex_job, warehouse_jobs
 from dagster_project.materialize import materialise_recent_days
+from dagster_project.partitions import daily_partitions
 from dagster_project.resources import (
     CatalogReindexResource,
     ElasticsearchResource,
@@ -27,6 +30,7 @@ from tests.unit.warehouse.scenario import DAY1, DAY2
 from warehouse.layout import WarehouseLayout
 from warehouse.marts_reader import MartsReader
 from warehouse.snapshots import LISTING_COLUMNS, SELLER_COLUMNS
+from warehouse.staging import BY_FACT
 
 
 class FakePostgres(PostgresResource):
@@ -98,6 +102,10 @@ def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
               "dagster/asset_partition_range_end": DAY2.isoformat()},
     )  # fmt: skip
     assert result.success
+    checks = result.get_asset_check_evaluations()
+    failed = [(c.asset_key, c.check_name, c.metadata) for c in checks if not c.passed]
+    assert len(checks) > 40
+    assert not failed  # a dimension has one row per listing (seller) per day of the range
     reader = MartsReader(layout)
     s1 = reader.seller_kpis(seller_id="S1", start=DAY1, end=DAY2).rows(named=True)
     assert [(r["impressions"], r["listing_views"], r["ctr"]) for r in s1] == [
@@ -105,6 +113,35 @@ def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
     listings = reader.seller_listings(seller_id="S1", start=DAY1, end=DAY2)
     assert listings.filter(pl.col("listing_id") == "L2")["price_band"].item() == "fair"
     reader.close()
+
+
+@pytest.mark.parametrize(
+    ("sql", "failing"),
+    [
+        (
+            "SELECT * FROM listing_views UNION ALL (SELECT * FROM listing_views LIMIT 1)",
+            {UNIQUE, MATCHES_RAW},
+        ),
+        ("SELECT * FROM listing_views WHERE event_id <> 'e-view-1'", {MATCHES_RAW}),
+        ("SELECT * REPLACE (NULL::VARCHAR AS event_id) FROM listing_views", {NOT_NULL, UNIQUE}),
+    ],
+    ids=["duplicated-row", "missing-row", "null-keys"],
+)
+def test_a_fact_built_wrong_fails_its_checks(
+    settings: Settings, sql: str, failing: set[str]
+) -> None:
+    layout = WarehouseLayout(settings.warehouse_dir)
+    sink_scenario(layout)
+    views = BY_FACT["fct_listing_views"]
+    wrong = model_asset(replace(views, sql=sql), daily_partitions(settings), "staging")
+    result = dg.materialize(
+        [wrong], partition_key=DAY1.isoformat(), instance=dg.DagsterInstance.ephemeral(),
+        resources={"warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir))},
+    )  # fmt: skip
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    assert {c.check_name for c in checks} == {UNIQUE, NOT_NULL, MATCHES_RAW}
+    assert {c.check_name for c in checks if not c.passed} == failing
 
 
 def test_the_sensor_requests_runs_for_days_with_new_raw_files(settings: Settings) -> None:
