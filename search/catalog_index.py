@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from search.mapping import catalog_mappings, catalog_settings, sellers_index_name, sellers_mappings
+from search.mapping import (
+    LISTING_KEY_FIELDS,
+    catalog_mappings,
+    catalog_settings,
+    sellers_index_name,
+    sellers_mappings,
+)
 from souk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +74,9 @@ async def ensure_catalog(es: AsyncElasticsearch, settings: Settings) -> str:
             add = {"add": {"index": first, "alias": settings.catalog_alias, "is_write_index": True}}
             await es.indices.update_aliases(actions=[add])
         current = await indices_behind(es, settings.catalog_alias)
+    # An index made before the listing key existed takes its fields (documents written
+    # since carry them; ``souk search reindex`` gives them to the older ones).
+    await es.indices.put_mapping(index=current[-1], properties=LISTING_KEY_FIELDS)
     await ensure_sellers_store(es, settings)
     return current[-1]
 

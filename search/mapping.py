@@ -30,6 +30,14 @@ FACET_FIELDS: dict[str, str] = {
 }
 
 
+# The listing id as two numbers, the sorts' unique tie-breaker (search.documents.listing_key):
+# sorted on, never searched, so doc values only.
+LISTING_KEY_FIELDS: dict[str, Any] = {
+    "listing_key_high": {"type": "long", "index": False},
+    "listing_key_low": {"type": "long", "index": False},
+}
+
+
 def catalog_mappings() -> dict[str, Any]:
     keywords = [
         "listing_id", "seller_id", "category", "status", "make", "model", "body_type", "fuel",
@@ -54,6 +62,7 @@ def catalog_mappings() -> dict[str, Any]:
         "created_at": {"type": "date"},
         "updated_at": {"type": "date"},
         "listing_lsn": {"type": "long", "index": False},
+        **LISTING_KEY_FIELDS,
         "seller_lsn": {"type": "long", "index": False},
         "deleted": {"type": "boolean"},
         "search": {

@@ -73,8 +73,13 @@ def facet_aggregations(chosen: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return aggregations
 
 
+# The unique tie-breaker: the listing id as two numbers (search.documents.listing_key), not
+# the ``listing_id`` keyword, which stops Elasticsearch from skipping documents that cannot
+# reach the page on a field sort (newest over 200,000 listings: ~115 -> ~11 ms of CPU).
+TIE_BREAKER: list[dict[str, Any] | str] = [{"listing_key_high": "asc"}, {"listing_key_low": "asc"}]
+
+
 def sort_clause(request: SearchRequest) -> list[dict[str, Any] | str]:
-    tie = {"listing_id": "asc"}
     place = request.place
     by: dict[SortOrder, list[dict[str, Any] | str]] = {
         SortOrder.RELEVANCE: ["_score", {"published_at": {"order": "desc", "missing": "_last"}}],
@@ -88,7 +93,7 @@ def sort_clause(request: SearchRequest) -> list[dict[str, Any] | str]:
                                "order": "asc", "unit": "km", "ignore_unmapped": True}}
         ],
     }  # fmt: skip
-    return [*by[request.sort], tie]
+    return [*by[request.sort], *TIE_BREAKER]
 
 
 def search_query(request: SearchRequest) -> dict[str, Any]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import random
+import uuid
+
 import pytest
 
 from search.catalog_search import answer_of
+from search.documents import listing_key
 from search.errors import InvalidSearchError, SearchFailedError, SearchUnavailableError
 from search.query.builder import build_search_body, search_requests
 from search.query.cursor import decode_cursor, encode_cursor
@@ -68,11 +72,25 @@ def test_text_query_and_paging() -> None:
     assert "from" not in after
 
 
-def test_sorts_end_with_a_unique_tie_breaker() -> None:
+def test_sorts_end_with_a_unique_numeric_tie_breaker() -> None:
     for order in SortOrder:
         place = Place(30.0, 31.0) if order is SortOrder.DISTANCE else None
         sort = build_search_body(SearchRequest(sort=order, place=place))["sort"]
-        assert sort[-1] == {"listing_id": "asc"}
+        assert sort[-2:] == [{"listing_key_high": "asc"}, {"listing_key_low": "asc"}]
+        # no keyword among the sort keys (it stops Elasticsearch skipping documents)
+        assert not any("listing_id" in key for key in sort if isinstance(key, dict))
+
+
+def test_listing_keys_are_unique_and_order_as_the_listing_ids() -> None:
+    rng = random.Random(7)
+    ids = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(500)]
+    ids += ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"]
+    ids.sort()
+    keys = [(k["listing_key_high"], k["listing_key_low"]) for k in map(listing_key, ids)]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(ids)
+    assert all(-(2**63) <= part < 2**63 for key in keys for part in key)  # Elasticsearch longs
+    assert listing_key("not-a-uuid") != listing_key("not-a-uuid-either")
 
 
 def test_cursor_round_trip_and_tamper_checks() -> None:
