@@ -71,6 +71,9 @@ def build_definitions(
         schedules=[daily_schedule(daily)],
         sensors=[raw_files_sensor(daily)],
         resources=resources if resources is not None else resources_for(settings),
+        # Every run's steps one after another in the run's own process: each step's DuckDB
+        # already uses every core, and a process per step re-imported the project each time.
+        executor=dg.in_process_executor,
     )
 
 

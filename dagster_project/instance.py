@@ -1,29 +1,119 @@
-"""The local Dagster instance (DAGSTER_HOME under the data dir) shared by the UI and the CLI."""
+"""The local Dagster instance (DAGSTER_HOME under the data dir) shared by the UI and the CLI.
+
+Runs, event logs and schedule state live in PostgreSQL by default — a database of their own
+on the project's server, as in Dagster's own deployments — or, with
+``SOUK_DAGSTER_STORAGE=sqlite``, in files under DAGSTER_HOME. Two of Dagster's switches cut the
+bookkeeping of a run over many days (docs/WAREHOUSE.md, "Dagster's bookkeeping"):
+
+- ``DAGSTER_EVENT_BATCH_SIZE``: a step's materialisations (one per day of its range) are
+  stored in one statement instead of one each (the PostgreSQL storage does; SQLite stores
+  them one by one whatever the setting);
+- ``DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS``: a range run records one "planned"
+  event per asset instead of one per asset and day. Dagster's trade: when such a run fails,
+  its days show as missing, not failed (the run itself shows failed).
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from souk.settings import Settings
+import dagster as dg
+import psycopg
+from psycopg import sql
 
-DAGSTER_YAML = """\
-telemetry:
-  enabled: false
-run_coordinator:
-  module: dagster._core.run_coordinator.queued_run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: 2
-"""
+from local_services.postgres import drop_database
+from souk.settings import DagsterStorage, Settings
+
+DAGSTER_ENVIRONMENT = {
+    "DAGSTER_EVENT_BATCH_SIZE": "1000",
+    "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
+}
+RUN_COORDINATOR = {
+    "module": "dagster._core.run_coordinator.queued_run_coordinator",
+    "class": "QueuedRunCoordinator",
+    "config": {"max_concurrent_runs": 2},
+}
+
+
+def instance_config(settings: Settings, database: str | None = None) -> dict[str, Any]:
+    """dagster.yaml's content for ``settings`` (the PostgreSQL storage in ``database``,
+    default ``settings.dagster_postgres_db``)."""
+    config: dict[str, Any] = {"telemetry": {"enabled": False}, "run_coordinator": RUN_COORDINATOR}
+    if settings.dagster_storage is DagsterStorage.POSTGRES:
+        config["storage"] = {
+            "postgres": {
+                "postgres_db": {
+                    "hostname": settings.postgres_host,
+                    "port": settings.postgres_port,
+                    "username": settings.postgres_user,
+                    "password": settings.postgres_password,
+                    "db_name": database or settings.dagster_postgres_db,
+                    # psycopg2 (dagster-postgres's driver): SQLAlchemy's default for
+                    # postgresql:// is psycopg 3 now, on which Dagster's NOTIFY fails
+                    "scheme": "postgresql+psycopg2",
+                }
+            }
+        }
+    return config
+
+
+def ensure_dagster_database(settings: Settings, database: str | None = None) -> None:
+    """Create the Dagster instance's database on the project's server when it is missing."""
+    name = database or settings.dagster_postgres_db
+    with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if found is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _write_instance_yaml(home: Path, config: dict[str, Any]) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    temporary = home / f".dagster.yaml.{os.getpid()}"
+    temporary.write_text(json.dumps(config, indent=2) + "\n")  # JSON is YAML
+    temporary.chmod(0o600)  # it holds the database password
+    temporary.replace(home / "dagster.yaml")
 
 
 def prepare_dagster_home(settings: Settings) -> Path:
-    """Create DAGSTER_HOME with its dagster.yaml, export it to this process, return it."""
+    """Write DAGSTER_HOME's dagster.yaml from ``settings``, create the instance's database
+    when it is missing, export DAGSTER_HOME and the bookkeeping switches to this process
+    (and so to the processes it starts); return the home."""
     home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    if settings.dagster_storage is DagsterStorage.POSTGRES:
+        ensure_dagster_database(settings)
+    _write_instance_yaml(home, instance_config(settings))
+    os.environ.update(DAGSTER_ENVIRONMENT)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+@contextmanager
+def temporary_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
+    """A throw-away instance configured like the local one (for benchmarks and tests): its
+    own home and, with PostgreSQL storage, its own database, dropped afterwards."""
+    postgres = settings.dagster_storage is DagsterStorage.POSTGRES
+    database = f"souk_dagster_tmp_{secrets.token_hex(4)}"
+    before = {name: os.environ.get(name) for name in DAGSTER_ENVIRONMENT}
+    os.environ.update(DAGSTER_ENVIRONMENT)
+    with tempfile.TemporaryDirectory(prefix="souk-dagster-") as home:
+        if postgres:
+            ensure_dagster_database(settings, database)
+        try:
+            _write_instance_yaml(Path(home), instance_config(settings, database))
+            with dg.DagsterInstance.from_config(home) as instance:
+                yield instance
+        finally:
+            if postgres:
+                drop_database(settings, database)
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value

@@ -30,6 +30,13 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class DagsterStorage(StrEnum):
+    """Where the Dagster instance keeps runs, events and schedules (dagster_project/instance.py)."""
+
+    POSTGRES = "postgres"  # a database of the project's PostgreSQL server, as in deployments
+    SQLITE = "sqlite"  # files under DAGSTER_HOME (no server needed)
+
+
 class SinkEngine(StrEnum):
     """How the stream worker feeds the warehouse (docs/WAREHOUSE.md, "Two sink engines")."""
 
@@ -133,6 +140,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     dagster_port: int = 3000
+    dagster_storage: DagsterStorage = DagsterStorage.POSTGRES
+    dagster_postgres_db: str = "souk_dagster"  # on the server of postgres_host/postgres_port
     jwt_secret: str = DEFAULT_SECRET
     jwt_ttl_minutes: int = 60 * 12
     service_token_secret: str = DEFAULT_SECRET

@@ -15,6 +15,7 @@ import pytest
 from dagster_project.assets.models import MATCHES_RAW, NOT_NULL, UNIQUE, model_asset
 from dagster_project.automation import raw_files_sensor
 from dagster_project.definitions import build_definitions, warehouse_assets
+from dagster_project.instance import DAGSTER_ENVIRONMENT
 from dagster_project.jobs import catalog_reindex_job, warehouse_jobs
 from dagster_project.materialize import materialise_recent_days
 from dagster_project.partitions import daily_partitions
@@ -24,7 +25,7 @@ from dagster_project.resources import (
     PostgresResource,
     WarehouseResource,
 )
-from souk.settings import Settings
+from souk.settings import DagsterStorage, Settings
 from tests.unit.warehouse.conftest import sink_scenario
 from tests.unit.warehouse.scenario import DAY1, DAY2
 from warehouse.layout import WarehouseLayout
@@ -183,6 +184,9 @@ def test_materialising_recent_days_is_one_run_building_each_day_once(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DAGSTER_HOME", str(settings.dagster_home))  # restored after the test
+    for name in DAGSTER_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)  # set by the command, restored after the test
+    settings = settings.model_copy(update={"dagster_storage": DagsterStorage.SQLITE})
     layout = WarehouseLayout(settings.warehouse_dir)
     sink_scenario(layout)
     run_id = materialise_recent_days(settings, 2, until=DAY2, resources=resources(settings))

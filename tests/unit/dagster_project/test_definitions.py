@@ -13,6 +13,8 @@ def test_definitions_load_and_validate() -> None:
     dg.Definitions.validate_loadable(defs)
     jobs = {job.name for job in defs.resolve_all_job_defs()}
     assert {"warehouse_daily_job", "warehouse_backfill_job", "catalog_reindex_job"} <= jobs
+    for job in ("warehouse_daily_job", "warehouse_backfill_job"):  # no process per step
+        assert defs.resolve_job_def(job).executor_def.name == "in_process", job
     assert defs.resolve_schedule_def("warehouse_daily_schedule").cron_schedule == "30 1 * * *"
     assert defs.resolve_sensor_def("raw_files_sensor") is not None
     graph = defs.resolve_asset_graph()
