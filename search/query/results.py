@@ -61,7 +61,8 @@ def read_facets(
     facets: dict[str, list[FacetValue]] = {}
     for facet, result in aggregations.items():
         chosen = set(request.terms.get(facet, ()))
-        buckets = result["values"]["buckets"]
+        # a facet under other facets' filters is a filter aggregation around the terms
+        buckets = result.get("values", result)["buckets"]
         values = [
             FacetValue(str(b["key"]), b["doc_count"], str(b["key"]) in chosen) for b in buckets
         ]

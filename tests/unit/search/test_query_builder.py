@@ -13,6 +13,7 @@ from search.errors import InvalidSearchError, SearchFailedError, SearchUnavailab
 from search.query.builder import build_search_body, search_requests
 from search.query.cursor import decode_cursor, encode_cursor
 from search.query.request import Place, SearchRequest, SortOrder, canonical_filter_value
+from search.query.results import FacetValue, read_facets
 
 
 def test_facet_filters_go_to_post_filter_and_other_facets_aggregations() -> None:
@@ -30,11 +31,26 @@ def test_facet_filters_go_to_post_filter_and_other_facets_aggregations() -> None
     assert {"range": {"price_egp": {"lte": 9}}} in filters
 
 
+def test_a_facet_without_other_filters_is_a_plain_terms_aggregation() -> None:
+    request = SearchRequest(terms={"make": ("toyota",)})
+    aggs = build_search_body(request)["aggs"]
+    assert aggs["make"] == {"terms": {"field": "make", "size": 50}}  # only its own filter
+    assert aggs["fuel"]["filter"] == {"bool": {"filter": [{"terms": {"make": ["toyota"]}}]}}
+    assert all("terms" in agg for agg in build_search_body(SearchRequest())["aggs"].values())
+    answer = {
+        "make": {"buckets": [{"key": "toyota", "doc_count": 3}]},
+        "fuel": {"doc_count": 3, "values": {"buckets": [{"key": "petrol", "doc_count": 2}]}},
+    }
+    facets = read_facets(answer, request)
+    assert facets["make"] == [FacetValue("toyota", 3, True)]
+    assert facets["fuel"] == [FacetValue("petrol", 2, False)]
+
+
 def test_a_first_page_is_hits_and_cacheable_facets_with_the_total() -> None:
     request = SearchRequest(q="toyota", terms={"make": ("toyota",)}, page=2)
     header, hits, facets_header, facets = search_requests(request, "catalog")
     combined = build_search_body(request)
-    assert header == {"index": "catalog"}
+    assert header == {"index": "catalog", "request_cache": True}
     assert facets_header == {"index": "catalog", "request_cache": True}
     assert hits["query"] == facets["query"] == combined["query"]
     assert hits["post_filter"] == facets["post_filter"] == combined["post_filter"]
