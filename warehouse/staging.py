@@ -40,9 +40,10 @@ def _norm(column: str) -> str:
 
 
 FACTS: tuple[Model, ...] = (
-    # The visitor, not the user, session and source it comes from: no mart, dashboard or
-    # publication reads them, and writing them was ~20% of this fact's CPU (5.5M rows at 10M
-    # events); the raw files keep them.
+    # The big facts keep the visitor, not the user and session it comes from, nor the views'
+    # source and the searches' raw text and filters: no mart, dashboard or publication reads
+    # them, and writing them was ~20% of the views' and ~15% of the searches' CPU at 10M
+    # events; the raw files keep them.
     Model(
         "fct_listing_views", "facts", "one row per ListingViewed event", ("event_id",),
         ("raw:listing_views",),
@@ -53,9 +54,8 @@ FACTS: tuple[Model, ...] = (
     Model(
         "fct_searches", "facts", "one row per SearchPerformed event (a page of results)",
         ("event_id",), ("raw:searches",),
-        f"""SELECT event_id, search_id, occurred_at, event_date, user_id,
-               session_id, {VISITOR} AS visitor_id, query, {QUERY_NORMALISED} AS query_normalised,
-               filters_json, sort, page, hits_total, took_ms,
+        f"""SELECT event_id, search_id, occurred_at, event_date, {VISITOR} AS visitor_id,
+               {QUERY_NORMALISED} AS query_normalised, sort, page, hits_total, took_ms,
                coalesce(len(results_shown), 0) AS results_count,
                coalesce(hits_total, 0) = 0 AS is_zero_result
             FROM searches""",
