@@ -115,6 +115,11 @@ class CatalogSearch:
         except ApiError as exc:
             if exc.meta.status == 404:
                 raise InvalidSearchError("cursor has expired; start the search again") from exc
+            if exc.meta.status == 400:  # search_after or point in time not of this search's shape
+                raise InvalidSearchError(
+                    "cursor does not fit this search (altered, or from an older version of the "
+                    "API); start the search again"
+                ) from exc
             raise
 
     async def suggest(self, prefix: str, *, size: int = 8) -> list[Suggestion]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,6 +18,8 @@ from api.behaviour import (
     InMemoryBehaviourEvents,
 )
 from api.search_wiring import mount_search
+from search.query.cursor import encode_cursor
+from search.query.request import SearchRequest
 from search.relevance.judgments import load_catalogue
 from souk.settings import Settings
 
@@ -165,3 +169,18 @@ async def test_cursor_of_another_search_is_refused(api: httpx.AsyncClient) -> No
     response = await api.get("/search", params={"q": "kia", "size": 5, "cursor": cursor})
     assert response.status_code == 422
     assert "different search" in response.text
+
+
+async def test_a_cursor_whose_values_do_not_fit_the_sort_is_refused(
+    api: httpx.AsyncClient,
+) -> None:
+    """A cursor signed to this search but carrying other sort values (an altered one, or one
+    issued before the sort changed shape) is a 422 naming the cursor, not a server error."""
+    first = await search(api, q="toyota", size=5)
+    issued = json.loads(base64.urlsafe_b64decode(first["next_cursor"] + "=="))
+    fingerprint = SearchRequest(q="toyota", size=5).fingerprint()
+    for values in (["not-a-number", "L1"], issued["sa"][:1]):
+        cursor = encode_cursor(values, issued["pit"], fingerprint)
+        response = await api.get("/search", params={"q": "toyota", "size": 5, "cursor": cursor})
+        assert response.status_code == 422, (values, response.text)
+        assert "cursor does not fit this search" in response.text
