@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -42,5 +43,7 @@ def materialize(
 
     settings = load_settings()
     configure_logging(settings.log_level, plain=True)
+    # Dagster creates its PostgreSQL tables through Alembic on first use: a dozen INFO lines
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     run = materialise_recent_days(settings, days)
     typer.echo(f"materialised {days} day(s) in run {run}")
