@@ -26,10 +26,10 @@ from typing import Any
 
 import dagster as dg
 import psycopg
-from psycopg import sql
 
-from local_services.postgres import drop_database
+from local_services.postgres import create_database_if_missing, drop_database
 from souk.settings import DagsterStorage, Settings
+from warehouse.layout import atomic_path
 
 DAGSTER_ENVIRONMENT = {
     "DAGSTER_EVENT_BATCH_SIZE": "1000",
@@ -66,19 +66,15 @@ def instance_config(settings: Settings, database: str | None = None) -> dict[str
 
 def ensure_dagster_database(settings: Settings, database: str | None = None) -> None:
     """Create the Dagster instance's database on the project's server when it is missing."""
-    name = database or settings.dagster_postgres_db
     with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if found is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        create_database_if_missing(conn, database or settings.dagster_postgres_db)
 
 
 def _write_instance_yaml(home: Path, config: dict[str, Any]) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    temporary = home / f".dagster.yaml.{os.getpid()}"
-    temporary.write_text(json.dumps(config, indent=2) + "\n")  # JSON is YAML
-    temporary.chmod(0o600)  # it holds the database password
-    temporary.replace(home / "dagster.yaml")
+    with atomic_path(home / "dagster.yaml") as temporary:
+        temporary.write_text(json.dumps(config, indent=2) + "\n")  # JSON is YAML
+        temporary.chmod(0o600)  # it holds the database password
 
 
 def prepare_dagster_home(settings: Settings) -> Path:

@@ -8,6 +8,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -37,6 +38,18 @@ def drop_database(
             conn.execute(drop)
 
     retry_while_refused(attempt, attempts=attempts, pause_seconds=pause_seconds)
+
+
+def create_database_if_missing(
+    conn: psycopg.Connection[Any], name: str, *, owner: str | None = None
+) -> None:
+    """``CREATE DATABASE name`` (``OWNER owner``) unless it exists; ``conn`` in autocommit."""
+    if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+        return
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if owner is not None:
+        create = sql.SQL("{} OWNER {}").format(create, sql.Identifier(owner))
+    conn.execute(create)
 
 
 def retry_while_refused(
@@ -185,14 +198,7 @@ class PostgresService(LocalService):
                         sql.Identifier(s.postgres_user), sql.Literal(s.postgres_password)
                     )
                 )
-                if not conn.execute(
-                    "SELECT 1 FROM pg_database WHERE datname = %s", (s.postgres_db,)
-                ).fetchone():
-                    conn.execute(
-                        sql.SQL("CREATE DATABASE {} OWNER {}").format(
-                            sql.Identifier(s.postgres_db), sql.Identifier(s.postgres_user)
-                        )
-                    )
+                create_database_if_missing(conn, s.postgres_db, owner=s.postgres_user)
         except psycopg.Error as exc:
             raise ServiceStartError(
                 self.name, f"creating role/database: {exc}", tail(self.log_file)
