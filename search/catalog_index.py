@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from search.mapping import (
-    LISTING_KEY_FIELDS,
     catalog_mappings,
     catalog_settings,
     sellers_index_name,
@@ -74,11 +74,74 @@ async def ensure_catalog(es: AsyncElasticsearch, settings: Settings) -> str:
             add = {"add": {"index": first, "alias": settings.catalog_alias, "is_write_index": True}}
             await es.indices.update_aliases(actions=[add])
         current = await indices_behind(es, settings.catalog_alias)
-    # An index made before the listing key existed takes its fields (documents written
-    # since carry them; ``souk search reindex`` gives them to the older ones).
-    await es.indices.put_mapping(index=current[-1], properties=LISTING_KEY_FIELDS)
+    await add_missing_fields(es, current[-1])
     await ensure_sellers_store(es, settings)
     return current[-1]
+
+
+def fields_to_add(
+    wanted: dict[str, Any], have: dict[str, Any], prefix: str = ""
+) -> tuple[dict[str, Any], list[str]]:
+    """What of the ``wanted`` mapping properties an index with ``have`` lacks (to put on it:
+    adding a field never conflicts), and the dotted names of the fields both have but define
+    differently (only a new index takes those)."""
+    missing: dict[str, Any] = {}
+    differing: list[str] = []
+    for name, spec in wanted.items():
+        old = have.get(name)
+        if old is None:
+            missing[name] = spec
+        elif "properties" in spec and "properties" in old:
+            inner, changed = fields_to_add(
+                spec["properties"], old["properties"], f"{prefix}{name}."
+            )
+            if inner:
+                missing[name] = {"properties": inner}
+            differing += changed
+        elif not _defined_as(old, spec):
+            differing.append(prefix + name)
+    return missing, differing
+
+
+def _defined_as(stored: Any, wanted: Any) -> bool:
+    """Whether Elasticsearch's stored definition says what ``wanted`` says: it adds the
+    defaults left out (``preserve_position_increments``) and writes some values its own way
+    (a context ``type`` in capitals)."""
+    if isinstance(wanted, dict):
+        return isinstance(stored, dict) and all(
+            k in stored and _defined_as(stored[k], v) for k, v in wanted.items()
+        )
+    if isinstance(wanted, list):
+        return (
+            isinstance(stored, list)
+            and len(stored) == len(wanted)
+            and all(map(_defined_as, stored, wanted))
+        )
+    if isinstance(wanted, str):
+        return isinstance(stored, str) and stored.casefold() == wanted.casefold()
+    return bool(stored == wanted)
+
+
+async def add_missing_fields(es: AsyncElasticsearch, index: str) -> list[str]:
+    """Give an index made by an older version of the code the fields added since (documents
+    written from now on carry them; ``souk search reindex`` gives them to the older ones).
+
+    Fields the index already has stay as they are: those defined differently now are logged
+    and returned (a reindex builds an index with the current mapping).
+    """
+    found = await es.indices.get_mapping(index=index)
+    have = found[index]["mappings"].get("properties", {})
+    missing, differing = fields_to_add(catalog_mappings()["properties"], have)
+    if missing:
+        await es.indices.put_mapping(index=index, properties=missing)
+        log.info("catalog index %s: added fields %s", index, ", ".join(sorted(missing)))
+    if differing:
+        log.warning(
+            "catalog index %s defines %s differently from the current mapping; "
+            "`souk search reindex` builds an index with the current one",
+            index, ", ".join(differing),
+        )  # fmt: skip
+    return differing
 
 
 async def swap_alias(es: AsyncElasticsearch, alias: str, new_index: str) -> list[str]:
