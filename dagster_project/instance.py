@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import dagster as dg
 import psycopg
@@ -96,9 +97,11 @@ def temporary_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
     own home and, with PostgreSQL storage, its own database, dropped afterwards."""
     postgres = settings.dagster_storage is DagsterStorage.POSTGRES
     database = f"souk_dagster_tmp_{secrets.token_hex(4)}"
-    before = {name: os.environ.get(name) for name in DAGSTER_ENVIRONMENT}
-    os.environ.update(DAGSTER_ENVIRONMENT)
-    with tempfile.TemporaryDirectory(prefix="souk-dagster-") as home:
+    # The switches for this instance's runs; the environment as it was afterwards.
+    with (
+        mock.patch.dict(os.environ, DAGSTER_ENVIRONMENT),
+        tempfile.TemporaryDirectory(prefix="souk-dagster-") as home,
+    ):
         if postgres:
             ensure_dagster_database(settings, database)
         try:
@@ -108,8 +111,3 @@ def temporary_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
         finally:
             if postgres:
                 drop_database(settings, database)
-            for name, value in before.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value

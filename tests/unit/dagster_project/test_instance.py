@@ -9,7 +9,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from dagster_project.instance import DAGSTER_ENVIRONMENT, instance_config, prepare_dagster_home
+from dagster_project.instance import (
+    DAGSTER_ENVIRONMENT,
+    instance_config,
+    prepare_dagster_home,
+    temporary_instance,
+)
 from souk.settings import DagsterStorage, Settings
 
 
@@ -40,3 +45,17 @@ def test_sqlite_storage_leaves_dagster_its_files_under_the_home(
     assert (home / "dagster.yaml").stat().st_mode & 0o077 == 0
     assert os.environ["DAGSTER_HOME"] == str(home)
     assert {name: os.environ[name] for name in DAGSTER_ENVIRONMENT} == DAGSTER_ENVIRONMENT
+
+
+def test_a_temporary_instance_sets_dagsters_switches_only_while_it_lives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = sorted(DAGSTER_ENVIRONMENT)
+    monkeypatch.setenv(first, "7")  # a value of the caller's, to be given back
+    monkeypatch.delenv(second, raising=False)  # absent, to stay absent
+    settings = Settings(data_dir=tmp_path, dagster_storage=DagsterStorage.SQLITE)
+    with temporary_instance(settings) as instance:
+        assert type(instance.run_storage).__name__ == "SqliteRunStorage"
+        assert {name: os.environ[name] for name in DAGSTER_ENVIRONMENT} == DAGSTER_ENVIRONMENT
+    assert os.environ[first] == "7"
+    assert second not in os.environ
