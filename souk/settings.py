@@ -144,6 +144,10 @@ class Settings(BaseSettings):
     dagster_postgres_db: str = "souk_dagster"  # on the server of postgres_host/postgres_port
     jwt_secret: str = DEFAULT_SECRET
     jwt_ttl_minutes: int = 60 * 12
+    # analytics requests keep a token's account (role, own seller) this long per process: a
+    # deleted account or changed role takes effect within it (api/analytics/accounts.py)
+    analytics_account_seconds: float = Field(default=30.0, ge=0)
+    analytics_account_cache_size: int = Field(default=10_000, ge=0)
     service_token_secret: str = DEFAULT_SECRET
 
     log_level: str = "INFO"

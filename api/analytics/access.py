@@ -2,7 +2,8 @@
 
 A seller's scope is always their own seller id, looked up from the signed-in user; a seller
 who names another seller gets 403. An admin names the seller with ``seller_id``. Buyers get
-403, anonymous requests 401.
+403, anonymous requests 401. The token is verified on every request; the account behind it
+comes from ``accounts.RecentAccounts`` (kept for ``analytics_account_seconds``).
 """
 
 from __future__ import annotations
@@ -15,17 +16,16 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from api.analytics.accounts import RecentAccounts
 from api.analytics.periods import Granularity, Period, PeriodError, resolve_period
 from api.analytics.reader import AnalyticsReader, WarehouseNotReadyError
 from api.analytics.schemas import SellerRef
-from api.deps import SessionDep, SettingsDep, bearer
+from api.deps import SettingsDep, bearer
 from api.security import user_id_from_token
 from core.actor import Actor
 from core.errors import AuthenticationError, ForbiddenError
-from core.models import Role, Seller, User
+from core.models import Role
 from souk.settings import Settings
 
 COOKIE = "souk_dashboard_token"
@@ -36,16 +36,24 @@ cookie = APIKeyCookie(
 )
 
 
-def actor_for_token(settings: Settings, session: Session, token: str) -> Actor:
-    user = session.get(User, user_id_from_token(settings, token))
-    if user is None:
+def get_accounts(request: Request) -> RecentAccounts:
+    accounts: RecentAccounts = request.app.state.analytics_accounts
+    return accounts
+
+
+AccountsDep = Annotated[RecentAccounts, Depends(get_accounts)]
+
+
+def actor_for_token(settings: Settings, accounts: RecentAccounts, token: str) -> Actor:
+    account = accounts.account(user_id_from_token(settings, token))
+    if account is None:
         raise AuthenticationError("the account of this token no longer exists")
-    return Actor(user_id=user.id, role=user.role)
+    return account.actor
 
 
 def get_analytics_actor(
     settings: SettingsDep,
-    session: SessionDep,
+    accounts: AccountsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     cookie_token: Annotated[str | None, Depends(cookie)],
 ) -> Actor:
@@ -53,7 +61,7 @@ def get_analytics_actor(
     token = credentials.credentials if credentials is not None else cookie_token
     if not token:
         raise AuthenticationError("sign in first: send 'Authorization: Bearer <token>'")
-    return actor_for_token(settings, session, token)
+    return actor_for_token(settings, accounts, token)
 
 
 AnalyticsActor = Annotated[Actor, Depends(get_analytics_actor)]
@@ -67,29 +75,29 @@ def get_reader(request: Request) -> AnalyticsReader:
 ReaderDep = Annotated[AnalyticsReader, Depends(get_reader)]
 
 
-def seller_of(session: Session, actor: Actor, seller_id: str | None) -> SellerRef:
+def seller_of(accounts: RecentAccounts, actor: Actor, seller_id: str | None) -> SellerRef:
     """The seller whose analytics ``actor`` may see (``seller_id``: an admin's choice)."""
     if actor.role is Role.SELLER:
-        own = session.scalar(select(Seller).where(Seller.user_id == actor.user_id))
-        if own is None:
+        account = accounts.account(actor.user_id)
+        if account is None or account.seller_id is None:
             raise ForbiddenError("this account has no seller profile")
-        if seller_id is not None and seller_id != str(own.id):
+        own = str(account.seller_id)
+        if seller_id is not None and seller_id != own:
             raise ForbiddenError("sellers see only their own analytics; leave out seller_id")
-        return SellerRef(seller_id=str(own.id), display_name=own.display_name)
+        return SellerRef(seller_id=own, display_name=account.seller_name)
     if not actor.is_admin:
         raise ForbiddenError("seller analytics are for sellers and administrators")
     if not seller_id:
         raise validation_error("seller_id", "administrators choose a seller with seller_id")
-    return SellerRef(seller_id=seller_id, display_name=_registered_name(session, seller_id))
+    return SellerRef(seller_id=seller_id, display_name=_registered_name(accounts, seller_id))
 
 
-def _registered_name(session: Session, seller_id: str) -> str | None:
+def _registered_name(accounts: RecentAccounts, seller_id: str) -> str | None:
     try:
         key = uuid.UUID(seller_id)
     except ValueError:
         return None
-    seller = session.get(Seller, key)
-    return seller.display_name if seller is not None else None
+    return accounts.seller_name(key)
 
 
 SellerIdQuery = Annotated[
@@ -103,9 +111,9 @@ SellerIdQuery = Annotated[
 
 
 def get_seller_scope(
-    actor: AnalyticsActor, session: SessionDep, seller_id: SellerIdQuery = None
+    actor: AnalyticsActor, accounts: AccountsDep, seller_id: SellerIdQuery = None
 ) -> SellerRef:
-    return seller_of(session, actor, seller_id)
+    return seller_of(accounts, actor, seller_id)
 
 
 def get_admin(actor: AnalyticsActor) -> Actor:

@@ -18,6 +18,8 @@ from typing import Any
 
 import duckdb
 
+from api.analytics import market_days
+from api.analytics.market_days import MarketDays
 from warehouse.layout import WarehouseLayout
 from warehouse.serving import current_version
 from warehouse.summaries import (
@@ -33,6 +35,7 @@ from warehouse.summaries import (
 __all__ = ["ACTIVE_SELLERS_SQL", "SELLER_TERMS_SQL", "TERMS_DAYS", "DerivedModels",
            "market_supply_sql", "market_totals_sql"]  # fmt: skip
 SUMMARIES = {*MARKET_SUMMARIES, "seller_search_terms"}
+_Opened = tuple[Path, duckdb.DuckDBPyConnection | None, date | None, MarketDays | None]
 
 
 class DerivedModels:
@@ -40,12 +43,24 @@ class DerivedModels:
         self.layout = layout
         self.enabled = enabled  # False: always answer from the marts themselves
         self._lock = threading.Lock()
-        # the served version, its connection (None: no summaries) and the terms' first day
-        self._opened: tuple[Path, duckdb.DuckDBPyConnection | None, date | None] | None = None
+        # the served version, its connection (None: no summaries), the terms' first day and
+        # the market's daily summaries read into memory
+        self._opened: _Opened | None = None
 
     def ready(self) -> tuple[duckdb.DuckDBPyConnection, date | None] | None:
         """The summaries of the version being served, with the first day the seller search
         terms cover (None: every day); None when that version has no summaries."""
+        opened = self._current()
+        if opened is None or opened[1] is None:
+            return None
+        return opened[1], opened[2]
+
+    def market(self) -> MarketDays | None:
+        """The served version's daily market summaries in memory (None: no summaries)."""
+        opened = self._current()
+        return None if opened is None else opened[3]
+
+    def _current(self) -> _Opened | None:
         version = current_version(self.layout) if self.enabled else None
         if version is None:
             return None
@@ -54,8 +69,7 @@ class DerivedModels:
                 previous, self._opened = self._opened, self._open(version)
                 if previous is not None and previous[1] is not None:
                     previous[1].close()
-            _, conn, terms_from = self._opened
-        return None if conn is None else (conn, terms_from)
+            return self._opened
 
     def build_now(self) -> None:
         """Open the served version's summaries now (tests, warm-up)."""
@@ -78,19 +92,19 @@ class DerivedModels:
         return ready[1] if ready is not None else None
 
     @staticmethod
-    def _open(version: Path) -> tuple[Path, duckdb.DuckDBPyConnection | None, date | None]:
+    def _open(version: Path) -> _Opened:
         try:
             conn = duckdb.connect(str(version), read_only=True)
         except duckdb.IOException:  # pruned meanwhile: the marts path resolves again
-            return version, None, None
+            return version, None, None, None
         conn.execute("SET threads = 1")
         listed = conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         if not {row[0] for row in listed} >= SUMMARIES:
             conn.close()
-            return version, None, None
+            return version, None, None, None
         found = conn.execute("SELECT max(date) FROM seller_daily_metrics").fetchone()
         last = found[0] if found and isinstance(found[0], date) else None
-        return version, conn, terms_first_day(last)
+        return version, conn, terms_first_day(last), market_days.load(conn)
 
     def close(self) -> None:
         with self._lock:

@@ -1,4 +1,8 @@
-"""The admin's market dashboard: totals, activity, funnel, supply and demand, prices."""
+"""The admin's market dashboard: totals, activity, funnel, supply and demand, prices.
+
+Each answer is computed once per published marts version and parameters
+(``AnalyticsReader.remembered``): it cannot change until the marts are published again.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +54,10 @@ def kpis(
 
 
 def overview(reader: AnalyticsReader, period: Period) -> MarketOverviewOut:
+    return reader.remembered(("overview", period), lambda: _overview(reader, period))
+
+
+def _overview(reader: AnalyticsReader, period: Period) -> MarketOverviewOut:
     rows = market_queries.daily_totals(reader, period.previous().start, period.end)
     buckets: dict[date, dict[str, float]] = {}
     for row in rows:
@@ -135,6 +143,20 @@ def price_index(
     model: str | None = None,
     segments: int = 5,
 ) -> PriceIndexOut:
+    key = ("price_index", period, governorate, make, model, segments)
+    return reader.remembered(
+        key, lambda: _price_index(reader, period, governorate, make, model, segments)
+    )
+
+
+def _price_index(
+    reader: AnalyticsReader,
+    period: Period,
+    governorate: str,
+    make: str | None,
+    model: str | None,
+    segments: int,
+) -> PriceIndexOut:
     found = market_queries.price_trends(
         reader, period, segments=segments, governorate=governorate, make=make, model=model
     )
@@ -165,6 +187,11 @@ def price_index(
 
 
 def search_terms(reader: AnalyticsReader, period: Period, limit: int = 20) -> MarketSearchTermsOut:
+    key = ("search_terms", period, limit)
+    return reader.remembered(key, lambda: _search_terms(reader, period, limit))
+
+
+def _search_terms(reader: AnalyticsReader, period: Period, limit: int) -> MarketSearchTermsOut:
     top = reader.top_search_terms(start=period.start, end=period.end, limit=limit)
     zero = reader.top_search_terms(
         start=period.start, end=period.end, limit=limit, zero_results_only=True

@@ -1,7 +1,8 @@
 """Read-only market queries for the admin dashboard.
 
-Daily market figures come from the summary tables published with the marts (``derived``),
-else (a version published without them) from the same SQL over the marts; either way they
+Daily market figures come from the summary tables published with the marts, held in memory
+per served version (``derived.market()``, ``market_days``), else (a version published
+without them, or ``derived`` disabled) from the same SQL over the marts; either way they
 are summed and bucketed in Python, and so are the daily supply rows (a few hundred: cheaper
 in Python than DuckDB's GROUP BY set-up). Supply is the average number of active listings per
 day of the range; the median asking price of a make or governorate is the mean of its daily
@@ -14,7 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from api.analytics.derived import ACTIVE_SELLERS_SQL, market_supply_sql, market_totals_sql
+from api.analytics.derived import market_supply_sql, market_totals_sql
 from api.analytics.periods import Period
 from api.analytics.reader import AnalyticsReader
 
@@ -30,21 +31,13 @@ TOTALS = (
 )
 
 
-def _daily(
-    reader: AnalyticsReader, derived_sql: str, source_sql: str, start: date, end: date
-) -> list[dict[str, Any]]:
-    found = reader.derived.rows(derived_sql, [start, end])
-    return found if found is not None else reader.rows(source_sql, [start, end])
-
-
 def daily_totals(reader: AnalyticsReader, start: date, end: date) -> list[dict[str, Any]]:
     """The market's activity per day from ``start`` to ``end`` (days with data only)."""
-    return _daily(
-        reader,
-        "SELECT * FROM market_totals_daily WHERE date BETWEEN $1 AND $2 ORDER BY date",
-        f"{market_totals_sql(where='AND date BETWEEN $1 AND $2')} ORDER BY date",
-        start,
-        end,
+    market = reader.derived.market()
+    if market is not None:
+        return market.totals.between(start, end)
+    return reader.rows(
+        f"{market_totals_sql(where='AND date BETWEEN $1 AND $2')} ORDER BY date", [start, end]
     )
 
 
@@ -52,11 +45,10 @@ def active_sellers(reader: AnalyticsReader, period: Period) -> tuple[int, int]:
     """Sellers with an active listing or any activity in the period and the previous one
     (from ``market_seller_reach``: the rows of two days, else counted over the marts)."""
     before = period.previous()
-    found = reader.derived.rows(
-        ACTIVE_SELLERS_SQL, [period.start, period.end, before.start, before.end]
-    )
-    if found is not None:
-        return int(found[0]["now"]), int(found[0]["before"])
+    market = reader.derived.market()
+    if market is not None:
+        reach = market.reach
+        return reach.active(period.start, period.end), reach.active(before.start, before.end)
     row = reader.rows(
         """SELECT count(DISTINCT seller_id) FILTER (date >= $1) AS now,
                   count(DISTINCT seller_id) FILTER (date < $1) AS before
@@ -74,12 +66,9 @@ SUPPLY_COUNTS = ("impressions", "views", "leads", "orders")
 def daily_supply(reader: AnalyticsReader, period: Period) -> list[dict[str, Any]]:
     """Every day's supply and demand per make and per governorate of the period (a few
     hundred plain rows: a GROUP BY, even over so few rows, costs DuckDB several ms)."""
-    found = reader.derived.rows(
-        f"SELECT {SUPPLY_COLUMNS} FROM market_supply_daily WHERE date BETWEEN $1 AND $2",
-        [period.start, period.end],
-    )
-    if found is not None:
-        return found
+    market = reader.derived.market()
+    if market is not None:
+        return market.supply.between(period.start, period.end)
     where = "AND date BETWEEN $1 AND $2"
     daily = (
         f"{market_supply_sql('make', where=where)} UNION ALL "
@@ -116,13 +105,22 @@ def supply_and_demand(
 
 def funnel(reader: AnalyticsReader, period: Period) -> list[dict[str, Any]]:
     """The market funnel's stages with their visitors summed over the period's days."""
+    market = reader.derived.market()
+    daily = (
+        market.funnel.between(period.start, period.end)
+        if market is not None
+        else reader.rows(
+            """SELECT stage, stage_name, funnel_visitors FROM funnel_daily
+               WHERE date BETWEEN $1 AND $2""",
+            [period.start, period.end],
+        )
+    )
     stages: dict[int, dict[str, Any]] = {}
-    for row in reader.rows(
-        """SELECT stage, stage_name, funnel_visitors FROM funnel_daily
-           WHERE date BETWEEN $1 AND $2""",
-        [period.start, period.end],
-    ):
-        stage = stages.setdefault(row["stage"], {**row, "funnel_visitors": 0})
+    for row in daily:
+        stage = stages.setdefault(
+            row["stage"],
+            {"stage": row["stage"], "stage_name": row["stage_name"], "funnel_visitors": 0},
+        )
         stage["funnel_visitors"] += int(row["funnel_visitors"])
     return [stages[number] for number in sorted(stages)]
 

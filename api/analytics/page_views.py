@@ -13,10 +13,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from api.analytics import market_dashboard, seller_dashboard, seller_queries
 from api.analytics.access import COOKIE, actor_for_token, default_end, seller_of
+from api.analytics.accounts import RecentAccounts
 from api.analytics.pages import query_url, render
 from api.analytics.periods import Granularity, Period, PeriodError, resolve_period
 from api.analytics.reader import AnalyticsReader, WarehouseNotReadyError
@@ -26,7 +26,7 @@ from core.errors import AuthenticationError, ForbiddenError
 from souk.settings import Settings
 
 
-def page_actor(request: Request, settings: Settings, session: Session) -> Actor | None:
+def page_actor(request: Request, settings: Settings, accounts: RecentAccounts) -> Actor | None:
     """The signed-in user from the Authorization header or the cookie; None if neither is
     valid."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -35,7 +35,7 @@ def page_actor(request: Request, settings: Settings, session: Session) -> Actor 
     if not token:
         return None
     try:
-        return actor_for_token(settings, session, token)
+        return actor_for_token(settings, accounts, token)
     except AuthenticationError:
         return None
 
@@ -79,13 +79,13 @@ def _forbidden(request: Request, actor: Actor, message: str) -> Response:
 
 
 def seller_page(
-    request: Request, settings: Settings, session: Session, reader: AnalyticsReader
+    request: Request, settings: Settings, accounts: RecentAccounts, reader: AnalyticsReader
 ) -> Response:
-    actor = page_actor(request, settings, session)
+    actor = page_actor(request, settings, accounts)
     if actor is None:
         return login_redirect(request)
     try:
-        seller = seller_of(session, actor, request.query_params.get("seller_id") or None)
+        seller = seller_of(accounts, actor, request.query_params.get("seller_id") or None)
     except ForbiddenError as exc:
         return _forbidden(request, actor, str(exc))
     except RequestValidationError:
@@ -130,9 +130,9 @@ def _seller_picker(request: Request, reader: AnalyticsReader, actor: Actor) -> R
 
 
 def market_page(
-    request: Request, settings: Settings, session: Session, reader: AnalyticsReader
+    request: Request, settings: Settings, accounts: RecentAccounts, reader: AnalyticsReader
 ) -> Response:
-    actor = page_actor(request, settings, session)
+    actor = page_actor(request, settings, accounts)
     if actor is None:
         return login_redirect(request)
     if not actor.is_admin:

@@ -3,28 +3,33 @@
 The dashboards' queries live in ``seller_queries`` and ``market_queries`` and run through
 :meth:`rows` (plain tuples: a few milliseconds cheaper per query than Polars frames), on
 the same read-only connection to the published marts; ``derived`` reads the summary tables
-published with them for the slow questions. Nothing here writes.
+published with them for the slow questions; ``remembered`` keeps the admin's market answers
+per published version (``market_answers``). Nothing here writes.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from api.analytics.derived import DerivedModels
+from api.analytics.market_answers import MarketAnswers
 from warehouse.layout import WarehouseLayout
 from warehouse.marts_reader import MartsReader, WarehouseNotReadyError
 from warehouse.serving import current_version
 
 __all__ = ["AnalyticsReader", "WarehouseNotReadyError"]
+Answer = TypeVar("Answer")
 
 
 class AnalyticsReader(MartsReader):
     def __init__(self, layout: WarehouseLayout) -> None:
         super().__init__(layout)
         self.derived = DerivedModels(layout)
+        self.market_answers = MarketAnswers()
         self._through_lock = threading.Lock()
         self._through: tuple[Path, date | None] | None = None
 
@@ -38,6 +43,14 @@ class AnalyticsReader(MartsReader):
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         finally:
             cursor.close()
+
+    def remembered(self, key: Hashable, compute: Callable[[], Answer]) -> Answer:
+        """``compute()``'s answer for ``key`` on the served version, computed once per version
+        (see ``market_answers``); for answers that depend only on the marts and ``key``."""
+        version = current_version(self.layout)
+        if version is None:
+            raise WarehouseNotReadyError("no marts published yet: run `souk warehouse build`")
+        return self.market_answers.answer(version, key, compute)
 
     def close(self) -> None:
         self.derived.close()

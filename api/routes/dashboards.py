@@ -17,10 +17,11 @@ from fastapi import APIRouter, FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from api.analytics import pages
-from api.analytics.access import COOKIE, ReaderDep
+from api.analytics.access import COOKIE, AccountsDep, ReaderDep
+from api.analytics.accounts import RecentAccounts
 from api.analytics.page_views import market_page, page_actor, seller_page
 from api.analytics.reader import AnalyticsReader
-from api.deps import SessionDep, SettingsDep, UnitOfWorkDep
+from api.deps import SettingsDep, UnitOfWorkDep
 from api.routes import analytics
 from api.security import create_access_token
 from core.errors import AuthenticationError
@@ -34,8 +35,14 @@ HOME = {Role.SELLER: "/dashboards/seller", Role.ADMIN: "/dashboards/market"}
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    reader = AnalyticsReader(WarehouseLayout(app.state.settings.warehouse_dir))
+    settings = app.state.settings
+    reader = AnalyticsReader(WarehouseLayout(settings.warehouse_dir))
     app.state.analytics_reader = reader
+    app.state.analytics_accounts = RecentAccounts(
+        app.state.session_factory,
+        seconds=settings.analytics_account_seconds,
+        size=settings.analytics_account_cache_size,
+    )
     try:
         yield
     finally:
@@ -99,24 +106,24 @@ def logout() -> Response:
 
 
 @page_router.get("")
-def home(request: Request, settings: SettingsDep, session: SessionDep) -> Response:
-    actor = page_actor(request, settings, session)
+def home(request: Request, settings: SettingsDep, accounts: AccountsDep) -> Response:
+    actor = page_actor(request, settings, accounts)
     target = HOME.get(actor.role, "/dashboards/seller") if actor else "/dashboards/login"
     return RedirectResponse(target, status_code=303)
 
 
 @page_router.get("/seller")
 def seller_dashboard(
-    request: Request, settings: SettingsDep, session: SessionDep, reader: ReaderDep
+    request: Request, settings: SettingsDep, accounts: AccountsDep, reader: ReaderDep
 ) -> Response:
-    return seller_page(request, settings, session, reader)
+    return seller_page(request, settings, accounts, reader)
 
 
 @page_router.get("/market")
 def market_dashboard(
-    request: Request, settings: SettingsDep, session: SessionDep, reader: ReaderDep
+    request: Request, settings: SettingsDep, accounts: AccountsDep, reader: ReaderDep
 ) -> Response:
-    return market_page(request, settings, session, reader)
+    return market_page(request, settings, accounts, reader)
 
 
 @page_router.get("/static/{path:path}")
