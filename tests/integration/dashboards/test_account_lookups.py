@@ -75,7 +75,8 @@ def _execute(world: World, *statements: str, user: str) -> None:
 
 def _kpis(client: TestClient, token: str) -> int:
     headers = {"Authorization": f"Bearer {token}"}
-    return client.get("/analytics/seller/kpis", params=PERIOD, headers=headers).status_code
+    response = client.get("/analytics/seller/kpis", params=PERIOD, headers=headers)
+    return int(response.status_code)
 
 
 def test_a_changed_role_takes_effect_within_the_ttl(

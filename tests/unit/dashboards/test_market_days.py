@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import duckdb
 
@@ -33,8 +34,8 @@ def test_seller_reach_in_memory_agrees_with_the_sql_for_every_range() -> None:
 
 
 def test_daily_rows_between_takes_the_days_of_the_range() -> None:
-    rows = [{"date": DAY[i], "n": i} for i in (1, 2, 2, 4)]
-    daily = DailyRows([r["date"] for r in rows], rows)
+    rows: list[dict[str, Any]] = [{"date": DAY[i], "n": i} for i in (1, 2, 2, 4)]
+    daily = DailyRows([DAY[i] for i in (1, 2, 2, 4)], rows)
     assert [r["n"] for r in daily.between(DAY[2], DAY[4])] == [2, 2, 4]
     assert daily.between(DAY[5], DAY[7]) == []
     assert [r["n"] for r in daily.between(DAY[0], DAY[1])] == [1]
