@@ -20,7 +20,7 @@ from souk.settings import Settings
 bearer = HTTPBearer(auto_error=False, description="The access token from POST /auth/login.")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:  # async: no thread-pool hand-off
     settings: Settings = request.app.state.settings
     return settings
 

@@ -36,7 +36,9 @@ cookie = APIKeyCookie(
 )
 
 
-def get_accounts(request: Request) -> RecentAccounts:
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in its
+# thread pool, a hand-off that costs more CPU than the work of these.
+async def get_accounts(request: Request) -> RecentAccounts:
     accounts: RecentAccounts = request.app.state.analytics_accounts
     return accounts
 
@@ -67,7 +69,7 @@ def get_analytics_actor(
 AnalyticsActor = Annotated[Actor, Depends(get_analytics_actor)]
 
 
-def get_reader(request: Request) -> AnalyticsReader:
+async def get_reader(request: Request) -> AnalyticsReader:
     reader: AnalyticsReader = request.app.state.analytics_reader
     return reader
 
@@ -116,7 +118,7 @@ def get_seller_scope(
     return seller_of(accounts, actor, seller_id)
 
 
-def get_admin(actor: AnalyticsActor) -> Actor:
+async def get_admin(actor: AnalyticsActor) -> Actor:
     if not actor.is_admin:
         raise ForbiddenError("the market dashboard is for administrators")
     return actor
@@ -155,7 +157,7 @@ def period_of(
         raise validation_error(exc.field, str(exc)) from exc
 
 
-def get_period(
+async def get_period(
     reader: ReaderDep,
     settings: SettingsDep,
     start: Annotated[date | None, Query(description="First day (default: 30 days to end).")] = None,
@@ -166,6 +168,7 @@ def get_period(
         Granularity.DAY
     ),
 ) -> Period:
+    # no I/O but the last day with data, read once per published version
     return period_of(reader, settings, start, end, granularity)
 
 
