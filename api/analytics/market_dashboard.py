@@ -192,13 +192,10 @@ def search_terms(reader: AnalyticsReader, period: Period, limit: int = 20) -> Ma
 
 
 def _search_terms(reader: AnalyticsReader, period: Period, limit: int) -> MarketSearchTermsOut:
-    top = reader.top_search_terms(start=period.start, end=period.end, limit=limit)
-    zero = reader.top_search_terms(
-        start=period.start, end=period.end, limit=limit, zero_results_only=True
-    )
+    top, zero = market_queries.search_terms(reader, period, limit)
     return MarketSearchTermsOut(
         period=period_out(period),
         data_through=reader.data_through(),
-        top=[MarketSearchTermOut.model_validate(r) for r in top.iter_rows(named=True)],
-        zero_results=[MarketSearchTermOut.model_validate(r) for r in zero.iter_rows(named=True)],
+        top=[MarketSearchTermOut.model_validate(r) for r in top],
+        zero_results=[MarketSearchTermOut.model_validate(r) for r in zero],
     )

@@ -157,3 +157,31 @@ def price_trends(
             GROUP BY rank, make, model, year, period ORDER BY rank, period""",
         [period.start, period.end, governorate, make, model, segments],
     )
+
+
+# The most searched terms and those that found nothing, from one aggregation of the period
+SEARCH_TERMS_SQL = """WITH terms AS (
+      SELECT query_normalised AS query, sum(searches)::BIGINT AS searches,
+             sum(zero_result_searches)::BIGINT AS zero_result_searches,
+             sum(clicks)::BIGINT AS clicks,
+             round(sum(searches_with_click) / nullif(sum(searches), 0), 4) AS click_through_rate
+      FROM search_term_daily WHERE date BETWEEN $1 AND $2 AND query_normalised <> ''
+      GROUP BY 1)
+    (SELECT 'top' AS list, * FROM terms ORDER BY searches DESC, query LIMIT $3)
+    UNION ALL
+    (SELECT 'zero' AS list, * FROM terms WHERE zero_result_searches > 0
+     ORDER BY zero_result_searches DESC, query LIMIT $3)"""
+
+
+def search_terms(
+    reader: AnalyticsReader, period: Period, limit: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The period's ``limit`` most searched terms, and the ``limit`` with the most searches
+    that found nothing (one query: the two lists share their aggregation)."""
+    top: list[dict[str, Any]] = []
+    zero: list[dict[str, Any]] = []
+    for row in reader.rows(SEARCH_TERMS_SQL, [period.start, period.end, limit]):
+        (top if row.pop("list") == "top" else zero).append(row)
+    top.sort(key=lambda r: (-r["searches"], r["query"]))
+    zero.sort(key=lambda r: (-r["zero_result_searches"], r["query"]))
+    return top, zero

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from api.analytics import market_dashboard, seller_dashboard
+from api.analytics import market_dashboard, market_queries, seller_dashboard
 from api.analytics.derived import TERMS_DAYS
 from api.analytics.periods import Granularity, Period
 from api.analytics.reader import AnalyticsReader
@@ -80,3 +80,20 @@ def test_the_summaries_follow_a_new_publication(world: World) -> None:
         assert current_version(layout) == publication.path
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=lambda p: f"{p.start}-{p.granularity}")
+@pytest.mark.parametrize("limit", [1, 2, 20])
+def test_market_search_terms_in_one_query_agree_with_the_marts_reader(
+    readers: tuple[AnalyticsReader, AnalyticsReader], period: Period, limit: int
+) -> None:
+    reader = readers[0]
+    top, zero = market_queries.search_terms(reader, period, limit)
+    for found, zero_only in ((top, False), (zero, True)):
+        frame = reader.top_search_terms(
+            start=period.start, end=period.end, limit=limit, zero_results_only=zero_only
+        )
+        expected = [{k: v for k, v in row.items() if k != "searches_with_click"}
+                    for row in frame.to_dicts()]  # fmt: skip
+        assert found == expected
+    assert top
