@@ -96,10 +96,14 @@ def search_terms(
         terms = reader.rows(TERMS_QUERY.format(source=source), params)
     if not terms:
         return []
+    # list_position, not list_contains: DuckDB turns list_contains of a parameter into a hash
+    # join against the list (~1 ms more CPU for the seller's 20 terms)
     volume = reader.rows(
         """SELECT query_normalised AS query, sum(searches)::BIGINT AS searches
            FROM search_term_daily
-           WHERE date BETWEEN $1 AND $2 AND list_contains($3, query_normalised) GROUP BY 1""",
+           WHERE date BETWEEN $1 AND $2
+             AND list_position($3::VARCHAR[], query_normalised) IS NOT NULL
+           GROUP BY 1""",
         [period.start, period.end, [t["query"] for t in terms]],
     )
     searches = {row["query"]: row["searches"] for row in volume}
