@@ -8,7 +8,7 @@ shutdown. Tests pass a fake :class:`BehaviourEvents`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -84,6 +84,16 @@ SessionIdDep = Annotated[str, Depends(_session_id)]
 UserIdDep = Annotated[str | None, Depends(_user_id)]
 
 
+def unknown_parameters(names: Iterable[str], known: Iterable[str]) -> HTTPException:
+    """The 422 naming query parameters the endpoint doesn't know, and the ones it knows."""
+    listed = ", ".join(known)
+    return HTTPException(
+        status_code=422,
+        detail=[{"loc": ["query", name], "type": "unknown_parameter",
+                 "msg": f"unknown query parameter {name!r}; known: {listed}"} for name in names],
+    )  # fmt: skip
+
+
 def only_query_params(*allowed: str) -> Callable[[Request], Awaitable[None]]:
     """A dependency refusing (422) query parameters the endpoint doesn't know."""
     known = sorted(allowed)
@@ -91,11 +101,6 @@ def only_query_params(*allowed: str) -> Callable[[Request], Awaitable[None]]:
     async def check(request: Request) -> None:
         unknown = sorted(set(request.query_params) - set(known))
         if unknown:
-            raise HTTPException(
-                status_code=422,
-                detail=[{"loc": ["query", name], "type": "unknown_parameter",
-                         "msg": f"unknown query parameter {name!r}; known: {', '.join(known)}"}
-                        for name in unknown],
-            )  # fmt: skip
+            raise unknown_parameters(unknown, known)
 
     return check

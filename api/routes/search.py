@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from api.behaviour import SEARCH_PERFORMED, SEARCH_RESULT_CLICKED, BehaviourEvent
+from api.search_params import SearchParams, SearchParamsDep, openapi_parameters
 from api.search_response import search_response_json
 from api.search_schemas import (
     ClickIn,
@@ -25,26 +26,13 @@ from api.search_wiring import (
     only_query_params,
 )
 from search.errors import InvalidSearchError, ListingNotFoundError, SearchUnavailableError
-from search.facet_values import (
-    BodyType,
-    Category,
-    Condition,
-    Fuel,
-    Governorate,
-    SellerType,
-    Transmission,
-)
 from search.query.request import Place, SearchRequest, SortOrder, canonical_filter_value
 
 router = APIRouter(tags=["search"])
-MAX_QUERY = 200
-SEARCH_PARAMS = (
-    "q", "category", "make", "model", "year_min", "year_max", "price_min", "price_max",
-    "mileage_max", "body", "fuel", "transmission", "colour", "condition", "governorate",
-    "city", "seller_type", "installments", "lat", "lon", "radius_km", "sort", "page", "size",
-    "cursor",
-)  # fmt: skip
-Words = Query(max_length=20)
+FACETS = ("category", "make", "model", "body", "fuel", "transmission", "colour", "condition",
+          "governorate", "city", "seller_type")  # fmt: skip
+BOUNDS = ("year_min", "year_max", "price_min", "price_max", "mileage_max", "installments", "lat",
+          "lon", "radius_km")  # fmt: skip
 
 
 def unavailable(exc: SearchUnavailableError) -> HTTPException:
@@ -59,70 +47,44 @@ def _ordered(name: str, low: int | float | None, high: int | float | None) -> No
 @router.get(
     "/search",
     response_model=SearchResponse,
-    dependencies=[Depends(only_query_params(*SEARCH_PARAMS))],
     responses={
         422: {"description": "Unknown parameter, bad value or range, over the caps"},
         503: {"description": "The search engine is unavailable"},
     },
+    openapi_extra={"parameters": openapi_parameters(SearchParams)},
 )
 async def search_listings(
+    params: SearchParamsDep,
     catalog: CatalogDep,
     behaviour: BehaviourDep,
     settings: SearchSettingsDep,
     session_id: SessionIdDep,
     user_id: UserIdDep,
-    q: Annotated[str, Query(max_length=MAX_QUERY, description="Arabic, English or mixed")] = "",
-    category: Annotated[list[Category], Words] = [],  # noqa: B006 - FastAPI copies it
-    make: Annotated[list[str], Words] = [],  # noqa: B006
-    model: Annotated[list[str], Words] = [],  # noqa: B006
-    year_min: Annotated[int | None, Query(ge=1950, le=2035)] = None,
-    year_max: Annotated[int | None, Query(ge=1950, le=2035)] = None,
-    price_min: Annotated[int | None, Query(ge=0)] = None,
-    price_max: Annotated[int | None, Query(ge=0)] = None,
-    mileage_max: Annotated[int | None, Query(ge=0)] = None,
-    body: Annotated[list[BodyType], Words] = [],  # noqa: B006
-    fuel: Annotated[list[Fuel], Words] = [],  # noqa: B006
-    transmission: Annotated[list[Transmission], Words] = [],  # noqa: B006
-    colour: Annotated[list[str], Words] = [],  # noqa: B006
-    condition: Annotated[list[Condition], Words] = [],  # noqa: B006
-    governorate: Annotated[list[Governorate], Words] = [],  # noqa: B006
-    city: Annotated[list[str], Words] = [],  # noqa: B006
-    seller_type: Annotated[list[SellerType], Words] = [],  # noqa: B006
-    installments: bool | None = None,
-    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
-    radius_km: Annotated[float | None, Query(gt=0, le=1000)] = None,
-    sort: SortOrder = SortOrder.RELEVANCE,
-    page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1)] = 20,
-    cursor: Annotated[str | None, Query(max_length=4096)] = None,
 ) -> Response:
     """Full-text search over active listings with filters, disjunctive facets and paging."""
-    _ordered("year", year_min, year_max)
-    _ordered("price", price_min, price_max)
-    if size > settings.search_max_page_size:
-        raise HTTPException(422, f"size {size} is over the cap of {settings.search_max_page_size}")
-    if page * size > settings.search_max_offset + settings.search_max_page_size:
-        raise HTTPException(422, f"page {page} is too deep for page/size paging: use the cursor")
-    if (lat is None) != (lon is None) or (radius_km is not None and lat is None):
+    p = params
+    _ordered("year", p.year_min, p.year_max)
+    _ordered("price", p.price_min, p.price_max)
+    if p.size > settings.search_max_page_size:
+        raise HTTPException(
+            422, f"size {p.size} is over the cap of {settings.search_max_page_size}"
+        )
+    if p.page * p.size > settings.search_max_offset + settings.search_max_page_size:
+        raise HTTPException(422, f"page {p.page} is too deep for page/size paging: use the cursor")
+    if (p.lat is None) != (p.lon is None) or (p.radius_km is not None and p.lat is None):
         raise HTTPException(422, "lat and lon go together, and radius_km needs both")
-    if sort is SortOrder.DISTANCE and lat is None:
+    if p.sort is SortOrder.DISTANCE and p.lat is None:
         raise HTTPException(422, "sort=distance needs lat and lon")
-    chosen: dict[str, list[Any]] = {
-        "category": category, "make": make, "model": model, "body": body, "fuel": fuel,
-        "transmission": transmission, "colour": colour, "condition": condition,
-        "governorate": governorate, "city": city, "seller_type": seller_type,
-    }  # fmt: skip
     terms = {
         facet: tuple(dict.fromkeys(canonical_filter_value(facet, str(v)) for v in values))
-        for facet, values in chosen.items()
-        if values
+        for facet in FACETS
+        if (values := getattr(p, facet))
     }
     req = SearchRequest(
-        q=q, terms=terms, year_min=year_min, year_max=year_max, price_min=price_min,
-        price_max=price_max, mileage_max=mileage_max, installments=installments,
-        place=Place(lat, lon, radius_km) if lat is not None and lon is not None else None,
-        sort=sort, page=page, size=size, cursor=cursor,
+        q=p.q, terms=terms, year_min=p.year_min, year_max=p.year_max, price_min=p.price_min,
+        price_max=p.price_max, mileage_max=p.mileage_max, installments=p.installments,
+        place=Place(p.lat, p.lon, p.radius_km) if p.lat is not None and p.lon is not None else None,
+        sort=p.sort, page=p.page, size=p.size, cursor=p.cursor,
     )  # fmt: skip
     try:
         result = await catalog.search(req)
@@ -132,14 +94,11 @@ async def search_listings(
         raise unavailable(exc) from exc
     search_id = str(uuid.uuid4())
     filters = {k: list(v) for k, v in terms.items()} | {
-        k: v for k, v in (("year_min", year_min), ("year_max", year_max), ("price_min", price_min),
-                          ("price_max", price_max), ("mileage_max", mileage_max),
-                          ("installments", installments), ("lat", lat), ("lon", lon),
-                          ("radius_km", radius_km)) if v is not None
-    }  # fmt: skip
+        k: v for k in BOUNDS if (v := getattr(p, k)) is not None
+    }
     payload = {
-        "search_id": search_id, "query": q, "filters": filters, "sort": sort.value,
-        "page": None if cursor else page, "hits_total": result.total, "took_ms": result.took_ms,
+        "search_id": search_id, "query": p.q, "filters": filters, "sort": p.sort.value,
+        "page": None if p.cursor else p.page, "hits_total": result.total, "took_ms": result.took_ms,
         "results_shown": [hit.listing_id for hit in result.hits],
     }  # fmt: skip
     await behaviour.publish(BehaviourEvent(SEARCH_PERFORMED, session_id, user_id, payload))

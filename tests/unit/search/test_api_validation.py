@@ -9,7 +9,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.behaviour import InMemoryBehaviourEvents
+from api.search_params import SearchParams, read_search_params
 from api.search_wiring import mount_search
+from search.query.request import SortOrder
 from souk.settings import Settings
 
 
@@ -63,3 +65,31 @@ def test_too_many_values_of_a_filter_is_422(client: TestClient) -> None:
     response = client.get("/search", params=[("make", f"m{i}") for i in range(21)])
     assert response.status_code == 422
     assert "make" in response.text
+
+
+def test_openapi_lists_every_search_parameter_with_its_description(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/search"]["get"]
+    documented = {p["name"]: p for p in operation["parameters"]}
+    assert list(documented) == list(SearchParams.model_fields)
+    for name, parameter in documented.items():
+        assert parameter["in"] == "query" and parameter["required"] is False, name
+        assert parameter["description"], name
+    assert "electric" in documented["fuel"]["schema"]["items"]["enum"]
+    assert documented["make"]["schema"]["maxItems"] == 20
+
+
+def test_search_parameters_read_like_fastapi_reads_query_parameters() -> None:
+    params = read_search_params(
+        [("make", "toyota"), ("make", "kia"), ("page", "1"), ("page", "3"), ("installments", "1")]
+    )
+    assert params.make == ["toyota", "kia"]
+    assert params.page == 3  # a single-valued parameter given twice: the last counts
+    assert params.installments is True
+    assert params.sort is SortOrder.RELEVANCE and params.fuel == []
+
+
+def test_bad_values_are_fastapi_shaped_422s(client: TestClient) -> None:
+    response = client.get("/search", params=[("fuel", "petrol"), ("fuel", "banana"), ("page", "x")])
+    assert response.status_code == 422
+    locations = [error["loc"] for error in response.json()["detail"]]
+    assert locations == [["query", "fuel", 1], ["query", "page"]]
