@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -62,26 +63,53 @@ async def _behaviour(request: Request) -> BehaviourEvents:
     return events
 
 
-async def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.search_settings
-    return settings
-
-
-async def _session_id(request: Request) -> str:
+def session_of(request: Request) -> str:
     return request.headers.get(SESSION_HEADER) or f"anon-{uuid.uuid4()}"
 
 
-async def _user_id(request: Request) -> str | None:
+def user_of(request: Request) -> str | None:
     """The signed-in user, when an auth middleware has put one on the request."""
     user = getattr(request.state, "user_id", None)
     return str(user) if user else None
 
 
+async def _session_id(request: Request) -> str:
+    return session_of(request)
+
+
+async def _user_id(request: Request) -> str | None:
+    return user_of(request)
+
+
+@dataclass(frozen=True)
+class SearchCall:
+    """What a ``GET /search`` needs besides its parameters, as one dependency: FastAPI
+    solving the five separate ones (catalog, events, settings, session, user) was ~5% of
+    the API's CPU per search."""
+
+    catalog: CatalogSearch
+    behaviour: BehaviourEvents
+    settings: Settings
+    session_id: str
+    user_id: str | None
+
+
+async def _search_call(request: Request) -> SearchCall:
+    state = request.app.state
+    return SearchCall(
+        catalog=state.catalog_search,
+        behaviour=state.behaviour_events,
+        settings=state.search_settings,
+        session_id=session_of(request),
+        user_id=user_of(request),
+    )
+
+
 CatalogDep = Annotated[CatalogSearch, Depends(_catalog)]
 BehaviourDep = Annotated[BehaviourEvents, Depends(_behaviour)]
-SearchSettingsDep = Annotated[Settings, Depends(_settings)]
 SessionIdDep = Annotated[str, Depends(_session_id)]
 UserIdDep = Annotated[str | None, Depends(_user_id)]
+SearchCallDep = Annotated[SearchCall, Depends(_search_call)]
 
 
 def unknown_parameters(names: Iterable[str], known: Iterable[str]) -> HTTPException:

@@ -50,27 +50,29 @@ class Highlighter:
 
     Each distinct word is judged once per search: the hits of a page repeat most of their
     words (makes, models, the same spec phrases), so a page of twenty hits with four texts
-    each asks about far fewer words than it shows. A text is read up to its first marked
-    word, and only the words of the snippet's window are escaped and joined.
+    each asks about far fewer words than it shows. A text's words are compared with the
+    marked ones as sets (most texts, the descriptions above all, mark nothing), and only the
+    words of the snippet's window are escaped and joined.
     """
 
     def __init__(self, concepts: tuple[Concept, ...]) -> None:
         self.concepts = concepts
         self.wanted = _wanted(concepts)
-        self._marked: dict[str, bool] = {}
+        self._judged: set[str] = set()
+        self._marked: set[str] = set()
         self._shown: dict[str, str] = {}
 
-    def _is_marked(self, word: str) -> bool:
-        marked = self._marked.get(word)
-        if marked is None:
-            marked = self._marked[word] = _matches(word, self.wanted)
-        return marked
+    def _judge(self, words: set[str]) -> None:
+        for word in words - self._judged:
+            if _matches(word, self.wanted):
+                self._marked.add(word)
+        self._judged |= words
 
     def _show(self, word: str) -> str:
         shown = self._shown.get(word)
         if shown is None:
             escaped = html.escape(word)
-            shown = f"<em>{escaped}</em>" if self._is_marked(word) else escaped
+            shown = f"<em>{escaped}</em>" if word in self._marked else escaped
             self._shown[word] = shown
         return shown
 
@@ -79,9 +81,12 @@ class Highlighter:
         if not text or not self.concepts:
             return None
         words = text.split()  # the same whitespace as a regular expression's \s
-        first = next((i for i, word in enumerate(words) if self._is_marked(word)), None)
-        if first is None:
+        distinct = set(words)
+        self._judge(distinct)
+        marked = distinct & self._marked
+        if not marked:
             return None
+        first = min(words.index(word) for word in marked)
         start = max(0, min(first - SNIPPET_WORDS // 3, len(words) - SNIPPET_WORDS))
         stop = min(len(words), start + SNIPPET_WORDS)
         prefix = "… " if start > 0 else ""

@@ -20,7 +20,7 @@ from api.search_schemas import (
 from api.search_wiring import (
     BehaviourDep,
     CatalogDep,
-    SearchSettingsDep,
+    SearchCallDep,
     SessionIdDep,
     UserIdDep,
     only_query_params,
@@ -53,16 +53,9 @@ def _ordered(name: str, low: int | float | None, high: int | float | None) -> No
     },
     openapi_extra={"parameters": openapi_parameters(SearchParams)},
 )
-async def search_listings(
-    params: SearchParamsDep,
-    catalog: CatalogDep,
-    behaviour: BehaviourDep,
-    settings: SearchSettingsDep,
-    session_id: SessionIdDep,
-    user_id: UserIdDep,
-) -> Response:
+async def search_listings(params: SearchParamsDep, call: SearchCallDep) -> Response:
     """Full-text search over active listings with filters, disjunctive facets and paging."""
-    p = params
+    p, settings = params, call.settings
     _ordered("year", p.year_min, p.year_max)
     _ordered("price", p.price_min, p.price_max)
     if p.size > settings.search_max_page_size:
@@ -87,7 +80,7 @@ async def search_listings(
         sort=p.sort, page=p.page, size=p.size, cursor=p.cursor,
     )  # fmt: skip
     try:
-        result = await catalog.search(req)
+        result = await call.catalog.search(req)
     except InvalidSearchError as exc:
         raise HTTPException(422, str(exc)) from exc
     except SearchUnavailableError as exc:
@@ -101,7 +94,8 @@ async def search_listings(
         "page": None if p.cursor else p.page, "hits_total": result.total, "took_ms": result.took_ms,
         "results_shown": [hit.listing_id for hit in result.hits],
     }  # fmt: skip
-    await behaviour.publish(BehaviourEvent(SEARCH_PERFORMED, session_id, user_id, payload))
+    event = BehaviourEvent(SEARCH_PERFORMED, call.session_id, call.user_id, payload)
+    await call.behaviour.publish(event)
     # Written as JSON here (SearchResponse documents it): see api/search_response.py.
     return Response(search_response_json(result, req, search_id), media_type="application/json")
 
