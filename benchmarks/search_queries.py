@@ -32,8 +32,11 @@ def search_request(params: dict[str, Any]) -> SearchRequest:
     terms: dict[str, tuple[str, ...]] = {
         f: (canonical_filter_value(f, str(params[f])),) for f in FACETS if f in params
     }
+    radius = params.get("radius_km")  # a float, as the API reads it: the same body bytes
     place = (
-        Place(params["lat"], params["lon"], params.get("radius_km")) if "lat" in params else None
+        Place(float(params["lat"]), float(params["lon"]), None if radius is None else float(radius))
+        if "lat" in params
+        else None
     )
     return SearchRequest(
         q=params.get("q", ""), terms=terms, year_min=params.get("year_min"),

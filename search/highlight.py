@@ -17,12 +17,16 @@ from search.analysis.stemming import stem
 from search.analysis.vocabulary import load_vocabulary
 
 SNIPPET_WORDS = 24
+JUDGED_QUERIES = 1024  # queries whose word judgments are kept between searches
+JUDGED_WORDS = 8192  # words kept per query
+
+Wanted = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
 
-def _wanted(concepts: tuple[Concept, ...]) -> tuple[set[str], set[str], set[str]]:
-    surface = {w for c in concepts for w in c.surface}
-    stems = {s for c in concepts for s in c.stems}
-    canon = {t for c in concepts for t in c.canon | c.near_canon}
+def _wanted(concepts: tuple[Concept, ...]) -> Wanted:
+    surface = frozenset(w for c in concepts for w in c.surface)
+    stems = frozenset(s for c in concepts for s in c.stems)
+    canon = frozenset(t for c in concepts for t in c.canon | c.near_canon)
     return surface, stems, canon
 
 
@@ -37,7 +41,7 @@ def _word_facts(word: str) -> tuple[tuple[str, str, frozenset[str]], ...]:
     return tuple(facts)
 
 
-def _matches(word: str, wanted: tuple[set[str], set[str], set[str]]) -> bool:
+def _matches(word: str, wanted: Wanted) -> bool:
     surface, stems, canon = wanted
     return any(
         token in surface or stemmed in stems or not found.isdisjoint(canon)
@@ -45,45 +49,63 @@ def _matches(word: str, wanted: tuple[set[str], set[str], set[str]]) -> bool:
     )
 
 
+class _Judgments:
+    """The words judged for one query (what the query marks), shared by its searches."""
+
+    def __init__(self, wanted: Wanted) -> None:
+        self.wanted = wanted
+        self.judged: set[str] = set()
+        self.marked: set[str] = set()
+        self.shown: dict[str, str] = {}
+
+    def marked_of(self, words: set[str]) -> set[str]:
+        """Which of ``words`` the query marks; new words are kept up to ``JUDGED_WORDS``."""
+        new = words - self.judged
+        if not new:
+            return words & self.marked
+        fresh = {word for word in new if _matches(word, self.wanted)}
+        if len(self.judged) < JUDGED_WORDS:
+            self.judged |= new
+            self.marked |= fresh
+        return (words & self.marked) | fresh
+
+    def show(self, word: str, marked: set[str]) -> str:
+        shown = self.shown.get(word)
+        if shown is None:
+            escaped = html.escape(word)
+            shown = f"<em>{escaped}</em>" if word in marked else escaped
+            if word in self.judged:
+                self.shown[word] = shown
+        return shown
+
+
+@lru_cache(maxsize=JUDGED_QUERIES)
+def _judgments(wanted: Wanted) -> _Judgments:
+    return _Judgments(wanted)
+
+
 class Highlighter:
     """Marks one search's words in the texts of its hits.
 
-    Each distinct word is judged once per search: the hits of a page repeat most of their
-    words (makes, models, the same spec phrases), so a page of twenty hits with four texts
-    each asks about far fewer words than it shows. A text's words are compared with the
-    marked ones as sets (most texts, the descriptions above all, mark nothing), and only the
-    words of the snippet's window are escaped and joined.
+    Each distinct word is judged once per query (and kept for its next searches, up to
+    ``JUDGED_QUERIES`` queries of ``JUDGED_WORDS`` words): the hits of a page repeat most of
+    their words (makes, models, the same spec phrases), and a popular query shows the same
+    listings again. A text's words are compared with the marked ones as sets (most texts, the
+    descriptions above all, mark nothing), and only the words of the snippet's window are
+    escaped and joined.
     """
 
     def __init__(self, concepts: tuple[Concept, ...]) -> None:
         self.concepts = concepts
-        self.wanted = _wanted(concepts)
-        self._judged: set[str] = set()
-        self._marked: set[str] = set()
-        self._shown: dict[str, str] = {}
-
-    def _judge(self, words: set[str]) -> None:
-        for word in words - self._judged:
-            if _matches(word, self.wanted):
-                self._marked.add(word)
-        self._judged |= words
-
-    def _show(self, word: str) -> str:
-        shown = self._shown.get(word)
-        if shown is None:
-            escaped = html.escape(word)
-            shown = f"<em>{escaped}</em>" if word in self._marked else escaped
-            self._shown[word] = shown
-        return shown
+        self._judgments = _judgments(_wanted(concepts)) if concepts else None
 
     def __call__(self, text: str | None) -> str | None:
         """The text (or a window of it) with matching words in ``<em>``; None if none match."""
-        if not text or not self.concepts:
+        judgments = self._judgments
+        if not text or judgments is None:
             return None
         words = text.split()  # the same whitespace as a regular expression's \s
-        distinct = set(words)
-        self._judge(distinct)
-        marked = distinct & self._marked
+        marked = judgments.marked_of(set(words))
         if not marked:
             return None
         first = min(words.index(word) for word in marked)
@@ -91,7 +113,8 @@ class Highlighter:
         stop = min(len(words), start + SNIPPET_WORDS)
         prefix = "… " if start > 0 else ""
         suffix = " …" if stop < len(words) else ""
-        return prefix + " ".join(self._show(word) for word in words[start:stop]) + suffix
+        shown = " ".join(judgments.show(word, marked) for word in words[start:stop])
+        return prefix + shown + suffix
 
 
 def highlight(text: str | None, concepts: tuple[Concept, ...]) -> str | None:

@@ -72,7 +72,8 @@ def test_openapi_lists_every_search_parameter_with_its_description(client: TestC
     documented = {p["name"]: p for p in operation["parameters"]}
     assert list(documented) == list(SearchParams.model_fields)
     for name, parameter in documented.items():
-        assert parameter["in"] == "query" and parameter["required"] is False, name
+        assert parameter["in"] == "query", name
+        assert parameter["required"] is False, name
         assert parameter["description"], name
     assert "electric" in documented["fuel"]["schema"]["items"]["enum"]
     assert documented["make"]["schema"]["maxItems"] == 20
@@ -85,7 +86,8 @@ def test_search_parameters_read_like_fastapi_reads_query_parameters() -> None:
     assert params.make == ["toyota", "kia"]
     assert params.page == 3  # a single-valued parameter given twice: the last counts
     assert params.installments is True
-    assert params.sort is SortOrder.RELEVANCE and params.fuel == []
+    assert params.sort is SortOrder.RELEVANCE
+    assert params.fuel == []
 
 
 def test_bad_values_are_fastapi_shaped_422s(client: TestClient) -> None:

@@ -34,3 +34,14 @@ def test_one_highlighter_per_search_marks_every_hit_the_same_and_windows_long_te
     assert len(first.split()) == 24 + 2  # the window, and the two ellipses
     assert marks("Kia Rio") is None
     assert Highlighter(())(long_text) is None
+
+
+def test_a_query_past_its_kept_words_still_marks_new_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("search.highlight.JUDGED_WORDS", 2)
+    concepts = analyse_query("rav4 hybrid")  # a query no other test here judges
+    first = Highlighter(concepts)("Toyota RAV4 2021")  # fills the query's two kept words
+    later = Highlighter(concepts)("Hybrid <SUV> beside a RAV4")  # new words: judged, not kept
+    assert first == "Toyota <em>RAV4</em> 2021"
+    assert later == "<em>Hybrid</em> &lt;SUV&gt; beside a <em>RAV4</em>"
