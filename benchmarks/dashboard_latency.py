@@ -10,6 +10,12 @@ page from a keep-alive HTTP client, one endpoint after another, each request for
 picked at random over the last 30 days (seller endpoints as the admin with ``seller_id``:
 the same queries as a seller's own request, which adds one indexed Postgres lookup).
 
+The API keeps the admin's market answers per published marts version and parameters
+(``SOUK_ANALYTICS_MARKET_ANSWERS``), so asking one period 200 times would time the kept
+answer. The judged pass runs the API with none kept (every answer computed, as the first
+request after a publication is, and as every earlier run of this benchmark did); a second
+pass times the market endpoints again with answers kept ("answer kept: ...").
+
 Prints p50/p95/p99/max wall time per endpoint and overall, and the API process's CPU time
 per request (user + system, every thread), which a busy machine inflates far less than
 wall time. Target: p99 < 50 ms per request.
@@ -68,6 +74,7 @@ MARKET_ROUTES: dict[str, dict[str, str]] = {
     "market/search-terms": {},
 }
 TARGET_EVENTS = 10_000_000
+KEPT = "answer kept: "  # the market endpoints' second pass
 
 
 class EndpointLatency(BaseModel):
@@ -88,6 +95,7 @@ class DashboardResult(BenchmarkResult):
     seller_p99_ms: float
     json_p50_ms: float
     json_p99_ms: float
+    kept_p99_ms: float | None = None  # market endpoints answering from kept answers
 
     def figures(self) -> list[Figure]:
         target = Target("<", 50, f"on {TARGET_EVENTS:,} events", self.events >= TARGET_EVENTS)
@@ -97,7 +105,9 @@ class DashboardResult(BenchmarkResult):
             Figure("seller endpoints p99", self.seller_p99_ms, "ms", target),
             Figure("all JSON endpoints p50", self.json_p50_ms, "ms"),
             Figure("all JSON endpoints p99", self.json_p99_ms, "ms", target),
-        ]
+            *([Figure("market endpoints, answers kept, p99", self.kept_p99_ms, "ms")]
+              if self.kept_p99_ms is not None else []),
+        ]  # fmt: skip
 
     def charts(self) -> list[Chart]:
         return [
@@ -180,12 +190,13 @@ server.run()
 
 
 @contextmanager
-def _api(settings: Settings, port: int) -> Iterator[tuple[str, int]]:
+def _api(settings: Settings, port: int, market_answers: int) -> Iterator[tuple[str, int]]:
     env = os.environ | {
         "SOUK_POSTGRES_DB": settings.postgres_db,
         "SOUK_DATA_DIR": str(settings.data_dir),
         "SOUK_ACCESS_LOG_ENABLED": "false",
         "SOUK_LOG_LEVEL": "WARNING",
+        "SOUK_ANALYTICS_MARKET_ANSWERS": str(market_answers),
     }
     ready = Path(tempfile.mkdtemp(prefix="souk-dash-bench-")) / "ready"
     command = [sys.executable, "-c", SERVER, str(port), str(ready)]
@@ -241,25 +252,33 @@ def main(
     asks += [(f"/analytics/{r.split()[0]}", p, r, False) for r, p in MARKET_ROUTES.items()]
     asks.append(("/dashboards/seller", {}, "page /dashboards/seller", True))
     asks.append(("/analytics/seller/kpis", {"anonymous": "1"}, "floor: 401 without token", False))
-    with _database(base) as settings, _api(settings, port) as (url, pid):
+    # Judged pass: every answer computed, as a first request after each publication is (the
+    # API keeps the admin's market answers per marts version; this run asks one period each).
+    # Then the market endpoints again with answers kept, as an admin's repeated views are.
+    passes = [(0, asks, ""), (256, [a for a in asks if a[2].startswith("market/")], KEPT)]
+    with _database(base) as settings:
         headers = {"Authorization": f"Bearer {_admin_token(settings)}"}
         period = {"start": start.isoformat(), "end": end.isoformat()}
-        with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
-            for path, params, name, per_seller in asks:  # one endpoint at a time
-                for warm in range(5):
-                    client.get(path, params=period | params | {"seller_id": seller_ids[warm]})
-                before = cpu_seconds(pid) * 1000
-                for _ in range(rounds):
-                    seller = {"seller_id": rng.choice(seller_ids)} if per_seller else {}
-                    started = time.perf_counter()
-                    if "anonymous" in params:
-                        response = client.get(path, headers={"Authorization": ""})
-                    else:
-                        response = client.get(path, params=period | params | seller)
-                    timings[name].append((time.perf_counter() - started) * 1000)
-                    if "anonymous" not in params:
-                        response.raise_for_status()
-                cpu[name] = (cpu_seconds(pid) * 1000 - before) / rounds
+        for market_answers, pass_asks, label in passes:
+            with (
+                _api(settings, port, market_answers) as (url, pid),
+                httpx.Client(base_url=url, headers=headers, timeout=30) as client,
+            ):
+                for path, params, name, per_seller in pass_asks:  # one endpoint at a time
+                    for warm in range(5):
+                        client.get(path, params=period | params | {"seller_id": seller_ids[warm]})
+                    before = cpu_seconds(pid) * 1000
+                    for _ in range(rounds):
+                        seller = {"seller_id": rng.choice(seller_ids)} if per_seller else {}
+                        started = time.perf_counter()
+                        if "anonymous" in params:
+                            response = client.get(path, headers={"Authorization": ""})
+                        else:
+                            response = client.get(path, params=period | params | seller)
+                        timings[label + name].append((time.perf_counter() - started) * 1000)
+                        if "anonymous" not in params:
+                            response.raise_for_status()
+                    cpu[label + name] = (cpu_seconds(pid) * 1000 - before) / rounds
     _report(timings, cpu)
     result = _result(events, rounds, timings, cpu)
     if json_path:
@@ -274,6 +293,7 @@ def _result(
         return sorted(v for name, vs in timings.items() if name.startswith(prefixes) for v in vs)
 
     seller, every = overall(("seller/",)), overall(("seller/", "market/"))
+    kept = overall((KEPT,))
     endpoints = {
         name: EndpointLatency(
             p50_ms=statistics.median(vs), p95_ms=_percentile(sorted(vs), 0.95),
@@ -285,18 +305,19 @@ def _result(
         events=events, rounds=rounds, endpoints=endpoints,
         seller_p50_ms=statistics.median(seller), seller_p99_ms=_percentile(seller, 0.99),
         json_p50_ms=statistics.median(every), json_p99_ms=_percentile(every, 0.99),
+        kept_p99_ms=_percentile(kept, 0.99) if kept else None,
     )  # fmt: skip
 
 
 def _report(timings: dict[str, list[float]], cpu: dict[str, float]) -> None:
     typer.echo(
-        f"{'endpoint':<30}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}{'server CPU':>12}"
+        f"{'endpoint':<36}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}{'server CPU':>12}"
         f"  (ms per request)"
     )
     for name, values in timings.items():
         values.sort()
         typer.echo(
-            f"{name:<30}{statistics.median(values):9.2f}{_percentile(values, 0.95):9.2f}"
+            f"{name:<36}{statistics.median(values):9.2f}{_percentile(values, 0.95):9.2f}"
             f"{_percentile(values, 0.99):9.2f}{values[-1]:9.2f}{cpu[name]:12.2f}"
         )
     seller = [v for name, vs in timings.items() if name.startswith("seller/") for v in vs]

@@ -148,6 +148,8 @@ class Settings(BaseSettings):
     # deleted account or changed role takes effect within it (api/analytics/accounts.py)
     analytics_account_seconds: float = Field(default=30.0, ge=0)
     analytics_account_cache_size: int = Field(default=10_000, ge=0)
+    # admin market answers kept per served marts version (api/analytics/market_answers.py)
+    analytics_market_answers: int = Field(default=256, ge=0)
     service_token_secret: str = DEFAULT_SECRET
 
     log_level: str = "INFO"

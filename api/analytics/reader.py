@@ -26,10 +26,10 @@ Answer = TypeVar("Answer")
 
 
 class AnalyticsReader(MartsReader):
-    def __init__(self, layout: WarehouseLayout) -> None:
+    def __init__(self, layout: WarehouseLayout, *, market_answers: int = 256) -> None:
         super().__init__(layout)
         self.derived = DerivedModels(layout)
-        self.market_answers = MarketAnswers()
+        self.market_answers = MarketAnswers(size=market_answers)
         self._through_lock = threading.Lock()
         self._through: tuple[Path, date | None] | None = None
 

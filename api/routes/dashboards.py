@@ -36,7 +36,9 @@ HOME = {Role.SELLER: "/dashboards/seller", Role.ADMIN: "/dashboards/market"}
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = app.state.settings
-    reader = AnalyticsReader(WarehouseLayout(settings.warehouse_dir))
+    reader = AnalyticsReader(
+        WarehouseLayout(settings.warehouse_dir), market_answers=settings.analytics_market_answers
+    )
     app.state.analytics_reader = reader
     app.state.analytics_accounts = RecentAccounts(
         app.state.session_factory,
