@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from dagster_project.assets.models import model_asset
+from dagster_project.assets.models import layer_asset
 from dagster_project.resources import PostgresResource, WarehouseResource
 from souk.settings import Settings
 from warehouse.build import build_static_dimensions
@@ -72,4 +72,4 @@ def static_dimensions(settings: Settings) -> dg.AssetsDefinition:
 
 
 def dimension_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    return [model_asset(model, partitions, GROUP) for model in DIMENSIONS]
+    return [layer_asset("dimensions_layer", DIMENSIONS, partitions, GROUP)]

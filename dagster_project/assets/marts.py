@@ -6,7 +6,7 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.assets.models import model_asset
+from dagster_project.assets.models import layer_asset
 from dagster_project.resources import WarehouseResource
 from warehouse.marts import MARTS
 from warehouse.serving import SERVING_TABLES, publish
@@ -16,7 +16,7 @@ SERVING_FRESHNESS = timedelta(hours=26)
 
 
 def mart_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    return [model_asset(model, partitions, GROUP) for model in MARTS]
+    return [layer_asset("marts_layer", MARTS, partitions, GROUP)]
 
 
 @dg.asset(

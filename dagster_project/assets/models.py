@@ -1,22 +1,33 @@
-"""Turn a warehouse :class:`~warehouse.models.Model` into a daily-partitioned asset.
+"""Turn a layer of warehouse :class:`~warehouse.models.Model` s into daily-partitioned assets.
 
-Each asset builds its days with ``warehouse.build`` and reports its checks in the same step
-(checks beside the asset): key uniqueness, no null keys, and for facts the row count
-against the raw events. Backfills run as one run per range (``BackfillPolicy.single_run``).
+A layer (staging, dimensions, marts) is one ``multi_asset``: every model is an asset of its
+own in the UI (its group, partitions, lineage and checks), and a run that selects several of
+them builds them in one step, in the layer's order, in one DuckDB session
+(``warehouse.build``). The layer is subsettable (``can_subset``): a single model, or only its
+checks, can still be materialised on its own. Dagster's bookkeeping is per step (run and
+step events, the upstream assets' data versions looked up at the start of each step), which
+one step per model paid 20-odd times per run.
+
+Each model's checks are reported in the same step (checks beside the asset): key uniqueness,
+no null keys, and for facts the row count against the raw events. Backfills run as one run
+per range (``BackfillPolicy.single_run``).
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import dagster as dg
 
 from dagster_project.partitions import partition_days
 from dagster_project.resources import WarehouseResource
-from warehouse.build import build_models
-from warehouse.models import Model
+from warehouse.build import BuildConfig, build_models
+from warehouse.layout import WarehouseLayout
+from warehouse.models import BuildResult, Model
 from warehouse.quality import expected_fact_rows, measure
 
 UNIQUE, NOT_NULL, MATCHES_RAW = "unique_key", "non_null_key", "rows_match_raw_events"
+ModelEvent = dg.MaterializeResult[Any] | dg.AssetCheckResult
 
 
 def upstream_keys(model: Model) -> list[dg.AssetKey]:
@@ -27,9 +38,7 @@ def upstream_keys(model: Model) -> list[dg.AssetKey]:
     return keys
 
 
-def model_asset(
-    model: Model, partitions: dg.PartitionsDefinition, group: str
-) -> dg.AssetsDefinition:
+def check_specs(model: Model) -> list[dg.AssetCheckSpec]:
     key = dg.AssetKey(model.name)
     checks = [
         dg.AssetCheckSpec(UNIQUE, asset=key, description=f"{', '.join(model.key)} is unique"),
@@ -38,47 +47,89 @@ def model_asset(
     if model.key == ("event_id",):
         checks.append(dg.AssetCheckSpec(MATCHES_RAW, asset=key,
                                         description="rows = distinct raw events"))  # fmt: skip
+    return checks
 
-    @dg.asset(
-        key=key, group_name=group, partitions_def=partitions, deps=upstream_keys(model),
-        check_specs=checks, backfill_policy=dg.BackfillPolicy.single_run(),
+
+def model_spec(model: Model, group: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        model.name, group_name=group, deps=upstream_keys(model),
         description=f"Grain: {model.grain}. Key: {', '.join(model.key)}.",
         kinds={"duckdb", "parquet"}, metadata={"grain": model.grain},
     )  # fmt: skip
+
+
+def layer_asset(
+    name: str, models: Sequence[Model], partitions: dg.PartitionsDefinition, group: str
+) -> dg.AssetsDefinition:
+    """``models`` (in build order) as one subsettable multi-asset named ``name``."""
+
+    @dg.multi_asset(
+        name=name, specs=[model_spec(m, group) for m in models],
+        check_specs=[c for m in models for c in check_specs(m)],
+        partitions_def=partitions, backfill_policy=dg.BackfillPolicy.single_run(),
+        can_subset=True,
+    )  # fmt: skip
     def _build(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> Iterator[dg.MaterializeResult[Any] | dg.AssetCheckResult]:
-        days = partition_days(context)
+    ) -> Iterator[ModelEvent]:
         layout, config = warehouse.layout(), warehouse.build_config()
-        results = build_models(layout, [model], days, config)
-        rows = sum(r.rows for r in results)
-        conn = config.connect()
-        try:
-            measured = measure(conn, layout, model, days)
-            event_grain = model.key == ("event_id",)
-            expected = expected_fact_rows(conn, layout, model, days) if event_grain else None
-        finally:
-            conn.close()
-        yield dg.MaterializeResult(
-            metadata={
-                "rows": rows,
-                "days": len(days),
-                "seconds": round(sum(r.seconds for r in results), 3),
-                "rows_by_day": dg.MetadataValue.json({str(r.day): r.rows for r in results}),
-            }
-        )
-        yield dg.AssetCheckResult(
-            check_name=UNIQUE, passed=measured.duplicate_keys == 0,
-            metadata={"duplicate_keys": measured.duplicate_keys},
-        )  # fmt: skip
-        yield dg.AssetCheckResult(
-            check_name=NOT_NULL, passed=measured.null_keys == 0,
-            metadata={"null_keys": measured.null_keys},
-        )  # fmt: skip
-        if expected is not None:
-            yield dg.AssetCheckResult(
-                check_name=MATCHES_RAW, passed=expected == rows,
-                metadata={"rows": rows, "expected_from_raw": expected},
-            )  # fmt: skip
+        # Checks launched on their own run without a partition: every built day is checked.
+        partitioned = context.has_partition_key or context.has_partition_key_range
+        days = partition_days(context) if partitioned else None
+        assets = context.selected_asset_keys
+        checks = context.selected_asset_check_keys
+        built = [m for m in models if dg.AssetKey(m.name) in assets]
+        results = build_models(layout, built, days, config) if days is not None else []
+        for model in models:
+            key = dg.AssetKey(model.name)
+            selected = {c.name for c in checks if c.asset_key == key}
+            if key in assets:
+                yield _materialisation(model, [r for r in results if r.model == model.name])
+            if selected:
+                yield from _checks(model, selected, layout, config, days)
 
     return _build
+
+
+def _materialisation(model: Model, results: list[BuildResult]) -> dg.MaterializeResult[Any]:
+    return dg.MaterializeResult(
+        asset_key=model.name,
+        metadata={
+            "rows": sum(r.rows for r in results),
+            "days": len(results),
+            "seconds": round(sum(r.seconds for r in results), 3),
+            "rows_by_day": dg.MetadataValue.json({str(r.day): r.rows for r in results}),
+        },
+    )
+
+
+def _checks(
+    model: Model, selected: set[str], layout: WarehouseLayout, config: BuildConfig,
+    days: list[date] | None,
+) -> Iterator[dg.AssetCheckResult]:  # fmt: skip
+    """``model``'s ``selected`` checks over its built partitions of ``days`` (None: all)."""
+    if days is None:
+        files = layout.dated_files(model.layer, model.name)
+        days = [date.fromisoformat(p.parent.name.removeprefix("date=")) for p in files]
+    conn = config.connect()
+    try:
+        measured = measure(conn, layout, model, days)
+        raw = MATCHES_RAW in selected
+        expected = expected_fact_rows(conn, layout, model, days) if raw else None
+    finally:
+        conn.close()
+    results = {
+        UNIQUE: dg.AssetCheckResult(
+            asset_key=model.name, check_name=UNIQUE, passed=measured.duplicate_keys == 0,
+            metadata={"duplicate_keys": measured.duplicate_keys},
+        ),
+        NOT_NULL: dg.AssetCheckResult(
+            asset_key=model.name, check_name=NOT_NULL, passed=measured.null_keys == 0,
+            metadata={"null_keys": measured.null_keys},
+        ),
+        MATCHES_RAW: dg.AssetCheckResult(
+            asset_key=model.name, check_name=MATCHES_RAW, passed=expected == measured.rows,
+            metadata={"rows": measured.rows, "expected_from_raw": expected or 0},
+        ),
+    }  # fmt: skip
+    yield from (result for name, result in results.items() if name in selected)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.assets.models import model_asset
+from dagster_project.assets.models import layer_asset
 from warehouse.raw_tables import RAW_TABLES
 from warehouse.staging import FACTS
 
@@ -27,4 +27,4 @@ def raw_specs(partitions: dg.PartitionsDefinition) -> list[dg.AssetSpec]:
 
 
 def staging_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    return [model_asset(model, partitions, GROUP) for model in FACTS]
+    return [layer_asset("staging_layer", FACTS, partitions, GROUP)]

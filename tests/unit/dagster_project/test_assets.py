@@ -12,7 +12,8 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from dagster_project.assets.models import MATCHES_RAW, NOT_NULL, UNIQUE, model_asset
+from dagster_project.assets.models import MATCHES_RAW, NOT_NULL, UNIQUE, layer_asset
+from dagster_project.assets.staging import staging_assets
 from dagster_project.automation import raw_files_sensor
 from dagster_project.definitions import build_definitions, warehouse_assets
 from dagster_project.instance import DAGSTER_ENVIRONMENT
@@ -28,10 +29,11 @@ from dagster_project.resources import (
 from souk.settings import DagsterStorage, Settings
 from tests.unit.warehouse.conftest import sink_scenario
 from tests.unit.warehouse.scenario import DAY1, DAY2
+from warehouse.build import BuildConfig, build_models
 from warehouse.layout import WarehouseLayout
 from warehouse.marts_reader import MartsReader
 from warehouse.snapshots import LISTING_COLUMNS, SELLER_COLUMNS
-from warehouse.staging import BY_FACT
+from warehouse.staging import BY_FACT, FACTS
 
 
 class FakePostgres(PostgresResource):
@@ -116,6 +118,54 @@ def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
     reader.close()
 
 
+def test_a_layer_is_one_step_and_a_model_materialises_on_its_own(settings: Settings) -> None:
+    layout = WarehouseLayout(settings.warehouse_dir)
+    sink_scenario(layout)
+    assets = warehouse_assets(settings)
+    graph = build_definitions(settings, resources(settings)).resolve_asset_graph()
+    staging = {k.to_user_string() for k in graph.get_all_asset_keys()
+               if graph.get(k).group_name == "staging"}  # fmt: skip
+    assert staging == {m.name for m in FACTS}  # every model is an asset of its own
+    whole = dg.materialize(
+        assets, selection=["fct_listing_views", "fct_searches"], partition_key=DAY1.isoformat(),
+        resources=resources(settings), instance=dg.DagsterInstance.ephemeral(),
+    )  # fmt: skip
+    steps = {e.step_key for e in whole.all_events if e.is_step_success}
+    assert steps == {"staging_layer"}
+    built = {e.asset_key for e in whole.get_asset_materialization_events()}
+    assert built == {dg.AssetKey("fct_listing_views"), dg.AssetKey("fct_searches")}
+    alone = dg.materialize(
+        assets, selection=["fct_leads"], partition_key=DAY1.isoformat(),
+        resources=resources(settings), instance=dg.DagsterInstance.ephemeral(),
+    )  # fmt: skip
+    materialised = [e.asset_key for e in alone.get_asset_materialization_events()]
+    assert materialised == [dg.AssetKey("fct_leads")]
+    assert {c.check_name for c in alone.get_asset_check_evaluations() if c.passed} == {
+        UNIQUE, NOT_NULL, MATCHES_RAW}  # fmt: skip
+    assert layout.dated_file("facts", "fct_leads", DAY1).exists()
+    assert not layout.dated_file("facts", "fct_orders", DAY1).exists()
+
+
+def test_a_models_checks_run_on_their_own_over_built_partitions(settings: Settings) -> None:
+    layout = WarehouseLayout(settings.warehouse_dir)
+    sink_scenario(layout)
+    build_models(layout, [BY_FACT["fct_leads"]], [DAY1], BuildConfig())
+    path = layout.dated_file("facts", "fct_leads", DAY1)
+    spoiled = pl.read_parquet(path)
+    pl.concat([spoiled, spoiled.head(1)]).write_parquet(path)
+    result = dg.materialize(
+        staging_assets(daily_partitions(settings)),
+        selection=dg.AssetSelection.checks_for_assets("fct_leads"), resources=resources(settings),
+        instance=dg.DagsterInstance.ephemeral(),
+    )  # fmt: skip
+    assert not result.get_asset_materialization_events()  # nothing rebuilt
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {UNIQUE, NOT_NULL, MATCHES_RAW}
+    assert not checks[UNIQUE].passed
+    assert not checks[MATCHES_RAW].passed
+    assert checks[NOT_NULL].passed
+
+
 @pytest.mark.parametrize(
     ("sql", "failing"),
     [
@@ -134,7 +184,8 @@ def test_a_fact_built_wrong_fails_its_checks(
     layout = WarehouseLayout(settings.warehouse_dir)
     sink_scenario(layout)
     views = BY_FACT["fct_listing_views"]
-    wrong = model_asset(replace(views, sql=sql), daily_partitions(settings), "staging")
+    wrong = layer_asset("staging_layer", [replace(views, sql=sql)], daily_partitions(settings),
+                        "staging")  # fmt: skip
     result = dg.materialize(
         [wrong], partition_key=DAY1.isoformat(), instance=dg.DagsterInstance.ephemeral(),
         resources={"warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir))},
