@@ -36,6 +36,10 @@ DAGSTER_ENVIRONMENT = {
     "DAGSTER_EVENT_BATCH_SIZE": "1000",
     "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "true",
 }
+# A run's process holds its PostgreSQL connections (Dagster's storages otherwise open a new
+# connection for every event and query they store: ~800 per backfill run); no statement
+# timeout (0), connections renewed after an hour, a few more than one when threads ask at once.
+HELD_CONNECTIONS = {"statement_timeout": 0, "pool_recycle": 3600, "max_overflow": 4}
 RUN_COORDINATOR = {
     "module": "dagster._core.run_coordinator.queued_run_coordinator",
     "class": "QueuedRunCoordinator",
@@ -91,6 +95,14 @@ def prepare_dagster_home(settings: Settings) -> Path:
     return home
 
 
+def hold_connections(instance: dg.DagsterInstance) -> dg.DagsterInstance:
+    """Let ``instance``'s storages keep a connection open for the life of this process, as
+    ``dagster-webserver`` does for its own (``optimize_for_webserver``, Dagster's switch for
+    long-running processes); for a process that runs a job in process. Returns ``instance``."""
+    instance.optimize_for_webserver(**HELD_CONNECTIONS)
+    return instance
+
+
 @contextmanager
 def temporary_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
     """A throw-away instance configured like the local one (for benchmarks and tests): its
@@ -107,7 +119,7 @@ def temporary_instance(settings: Settings) -> Iterator[dg.DagsterInstance]:
         try:
             _write_instance_yaml(Path(home), instance_config(settings, database))
             with dg.DagsterInstance.from_config(home) as instance:
-                yield instance
+                yield hold_connections(instance)
         finally:
             if postgres:
                 drop_database(settings, database)

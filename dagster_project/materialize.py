@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from dagster_project.definitions import build_definitions
-from dagster_project.instance import prepare_dagster_home
+from dagster_project.instance import hold_connections, prepare_dagster_home
 from souk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def materialise_recent_days(
     log.info("  daily job for %s … %s", first, last)
     with dg.DagsterInstance.get() as instance:
         result = daily.execute_in_process(
-            instance=instance,
+            instance=hold_connections(instance),
             run_config=QUIET_RUN_CONFIG,
             tags={RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()},
         )
