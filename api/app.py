@@ -20,6 +20,7 @@ from api.routes import auth, dashboards, listings, orders, search_page
 from api.routes.internal import install_internal
 from api.search_wiring import mount_search
 from api.signed_in_user import install_signed_in_user
+from api.startup_heap import freeze_startup_heap
 from api.tracing import install_tracing, trace_database
 from core.db import create_db_engine, make_session_factory
 from core.payments import PaymentProvider, SandboxPaymentProvider
@@ -51,6 +52,8 @@ def create_app(
         trace_database(app, engine)
         app.state.session_factory = make_session_factory(engine)
         log.info("API connected to %s", settings.postgres_db)
+        if settings.api_freeze_startup_heap:  # the last start-up step: see api/startup_heap.py
+            freeze_startup_heap()
         try:
             yield
         finally:

@@ -28,3 +28,27 @@ async def test_fake_keeps_events_and_kafka_topics_follow_the_prefix(settings: Se
     kafka = KafkaBehaviourEvents(settings.model_copy(update={"streams_topic_prefix": "t."}))
     assert kafka.topic(SEARCH_PERFORMED) == "t.souk.behaviour.searches"
     await kafka.publish(BehaviourEvent(SEARCH_PERFORMED, "s-1", None, {}))  # not started: no-op
+
+
+@pytest.mark.anyio
+async def test_the_producer_batches_up_to_the_configured_bytes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[dict[str, object]] = []
+
+    class RecordingProducer:
+        def __init__(self, **options: object) -> None:
+            made.append(options)
+
+        async def start(self) -> None:
+            raise ConnectionError("no broker in a unit test")
+
+        async def stop(self) -> None:
+            return None
+
+    monkeypatch.setattr("api.behaviour.AIOKafkaProducer", RecordingProducer)
+    kafka = KafkaBehaviourEvents(settings.model_copy(update={"behaviour_events_batch_bytes": 4096}))
+    await kafka.start()  # Kafka unavailable: events disabled, searches go on
+    assert made[0]["max_batch_size"] == 4096
+    assert made[0]["linger_ms"] == settings.behaviour_events_linger_ms
+    assert settings.behaviour_events_batch_bytes == 262_144  # aiokafka's 16 KiB filled in time
