@@ -8,10 +8,10 @@ Kafka request per search (~4% of its CPU per search); events still wait at most 
 and stopping the producer sends what it holds.
 
 A batch holds up to ``behaviour_events_batch_bytes`` (256 KiB). aiokafka's default, 16 KiB,
-is ~15 ``SearchPerformed`` events: at ~90 searches/s a batch filled before its linger, and
-while the previous batch was still in flight (one request per broker at a time), ``send``
-made the search wait until the full batch left: 10% of searches waited 120+ ms, 1% 285+ ms
-at 32 clients (docs/SEARCH.md).
+is ~13 ``SearchPerformed`` events (~1.2 KB each): at ~90 searches/s a batch filled before
+its linger, and while the previous batch was still in flight (one request per broker at a
+time), ``send`` made the search wait until the full batch left: 10% of searches waited
+120+ ms, 1% 285+ ms at 32 clients (docs/SEARCH.md).
 """
 
 from __future__ import annotations
