@@ -19,7 +19,8 @@ def unfrozen_afterwards() -> Iterator[None]:
 def test_start_up_objects_leave_the_collected_generations_and_later_ones_do_not() -> None:
     loaded = {"module": ["state"]}
     frozen = freeze_startup_heap()
-    assert frozen == gc.get_freeze_count() > 0
+    # frozen objects that die later (another thread's, say) leave the count: it only falls
+    assert 0 < gc.get_freeze_count() <= frozen
     tracked = {id(o) for o in gc.get_objects()}
     assert id(loaded) not in tracked
     later = {"request": ["state"]}
