@@ -118,8 +118,9 @@ class Settings(BaseSettings):
     behaviour_events_enabled: bool = True
     # how long the API's producer gathers behavioural events into one Kafka request
     behaviour_events_linger_ms: int = 200
-    # the most one batch of events holds: a full batch makes the next searches wait for it
-    behaviour_events_batch_bytes: int = 262_144
+    # the most one batch of events holds: a full batch makes the next searches wait for it,
+    # a large one timed out under load and lost its events (api/behaviour.py)
+    behaviour_events_batch_bytes: int = 16_384
     # freeze the API's start-up objects out of full GC passes (~400 ms pauses under load)
     api_freeze_startup_heap: bool = True
 
