@@ -3,8 +3,8 @@
 Every ``/analytics`` and ``/dashboards`` request says who asks with a token; the token is
 verified on every request (signature, expiry), but who its user is (the role; a seller's
 own seller id and name) and the name of the seller an admin chose come from PostgreSQL:
-one Core select of only those columns, kept for ``analytics_account_seconds`` in a
-least-recently-used table of at most ``analytics_account_cache_size`` entries. A deleted
+one Core select of only those columns, kept for ``analytics_account_seconds`` in a cachetools
+``TTLCache`` (least recently used go first) of at most ``analytics_account_cache_size`` entries. A deleted
 account or a changed role therefore takes effect within that many seconds (0 seconds: read
 on every request). Missing rows are kept too (a 401 for a deleted account stays cheap).
 """
@@ -14,18 +14,15 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
+from cachetools import TTLCache, cached
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.actor import Actor
 from core.models import Seller, User
-
-Found = TypeVar("Found")
 
 
 @dataclass(frozen=True)
@@ -33,31 +30,6 @@ class Account:
     actor: Actor
     seller_id: uuid.UUID | None  # the account's own seller profile, if any
     seller_name: str | None
-
-
-class _Recent(Generic[Found]):
-    """Answers kept for ``seconds`` each, at most ``size`` of them (least recently used go)."""
-
-    def __init__(self, seconds: float, size: int, clock: Callable[[], float]) -> None:
-        self.seconds, self.size, self.clock = seconds, size, clock
-        self._lock = threading.Lock()
-        self._kept: OrderedDict[Hashable, tuple[float, Found]] = OrderedDict()
-
-    def get(self, key: Hashable, look_up: Callable[[], Found]) -> Found:
-        now = self.clock()
-        with self._lock:
-            kept = self._kept.get(key)
-            if kept is not None and kept[0] > now:
-                self._kept.move_to_end(key)
-                return kept[1]
-        found = look_up()
-        if self.seconds > 0 and self.size > 0:
-            with self._lock:
-                self._kept[key] = (now + self.seconds, found)
-                self._kept.move_to_end(key)
-                while len(self._kept) > self.size:
-                    self._kept.popitem(last=False)
-        return found
 
 
 class RecentAccounts:
@@ -70,16 +42,19 @@ class RecentAccounts:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session_factory = session_factory
-        self._accounts: _Recent[Account | None] = _Recent(seconds, size, clock)
-        self._seller_names: _Recent[str | None] = _Recent(seconds, size, clock)
+        # a size of 0 keeps nothing (cachetools refuses each entry); 0 seconds expires at once
+        accounts: TTLCache[uuid.UUID, Account | None] = TTLCache(size, seconds, timer=clock)
+        names: TTLCache[uuid.UUID, str | None] = TTLCache(size, seconds, timer=clock)
+        self._account = cached(accounts, lock=threading.Lock())(self._read_account)
+        self._seller_name = cached(names, lock=threading.Lock())(self._read_seller_name)
 
     def account(self, user_id: uuid.UUID) -> Account | None:
         """The user's role and own seller profile (None: no such account)."""
-        return self._accounts.get(user_id, lambda: self._read_account(user_id))
+        return self._account(user_id)
 
     def seller_name(self, seller_id: uuid.UUID) -> str | None:
         """A registered seller's display name (None: no such seller)."""
-        return self._seller_names.get(seller_id, lambda: self._read_seller_name(seller_id))
+        return self._seller_name(seller_id)
 
     def _read_account(self, user_id: uuid.UUID) -> Account | None:
         query = (

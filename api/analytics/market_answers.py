@@ -10,12 +10,14 @@ served (then all are dropped at once) or it is among the least recently used bey
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TypeVar
 
+from cachetools import LRUCache
+
 Answer = TypeVar("Answer")
+_NOT_KEPT = object()
 
 
 class MarketAnswers:
@@ -23,21 +25,20 @@ class MarketAnswers:
         self.size = size
         self._lock = threading.Lock()
         self._version: Path | None = None
-        self._answers: OrderedDict[Hashable, object] = OrderedDict()
+        self._answers: LRUCache[Hashable, object] = LRUCache(max(size, 1))
 
     def answer(self, version: Path, key: Hashable, compute: Callable[[], Answer]) -> Answer:
         """The answer for ``key`` on ``version``: the one kept, else ``compute()`` (kept).
         ``size`` 0 keeps nothing."""
         with self._lock:
             if version != self._version:
-                self._version, self._answers = version, OrderedDict()
-            elif key in self._answers:
-                self._answers.move_to_end(key)
-                return self._answers[key]  # type: ignore[return-value]
+                self._version = version
+                self._answers.clear()
+            kept = self._answers.get(key, _NOT_KEPT)
+            if kept is not _NOT_KEPT:
+                return kept  # type: ignore[return-value]
         found = compute()  # outside the lock: two first askers may both compute; same answer
         with self._lock:
             if version == self._version and self.size > 0:
                 self._answers[key] = found
-                while len(self._answers) > self.size:
-                    self._answers.popitem(last=False)
         return found
