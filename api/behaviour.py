@@ -1,24 +1,31 @@
 """Behavioural events (searches, result clicks, listing views) from the API to Kafka.
 
 They never touch Postgres: the API sends them straight to their topics through the
-:class:`BehaviourEvents` port. Sending is fire-and-forget (buffered by the producer); a
-broken broker is logged, never turned into a failed search. The producer gathers events for
-``behaviour_events_linger_ms`` (200 ms) into one request: at 20 ms, a searching API sent one
-Kafka request per search (~4% of its CPU per search); events still wait at most that long,
-and stopping the producer sends what it holds.
+:class:`BehaviourEvents` port. ``publish`` never waits for Kafka and never fails a search:
+it puts the event on a bounded in-process queue that a delivery task hands to the producer.
+The producer gathers events for ``behaviour_events_linger_ms`` (200 ms) into one request: at
+20 ms, a searching API sent one Kafka request per search (~4% of its CPU per search).
 
 A batch holds up to ``behaviour_events_batch_bytes`` (16 KiB, aiokafka's default), ~13
-``SearchPerformed`` events (~1.2 KB each): at ~90 searches/s a batch fills before its linger,
-and while the previous batch is still in flight (one request per broker at a time), ``send``
-makes the search wait until the full batch left: at 32 clients 10% of searches waited 120+
-ms, 1% 285+ ms (docs/SEARCH.md). 256 KiB removed that wait, but in ``./dev up`` (the demo's
-buyers, every service on 2 cores) batches that large timed out at the 5 s request timeout and
-12,631 events were lost, against none at 16 KiB in the same run: kept at 16 KiB.
+``SearchPerformed`` events (~1.2 KB each). While a full batch waits for the one in flight,
+aiokafka's ``send`` waits: before the queue, that wait was the search's (at 32 clients 10%
+of searches waited 120+ ms, docs/SEARCH.md); now it is the delivery task's. In ``./dev up``
+(the demo's buyers, every service on 2 cores) 256 KiB batches timed out at the former 5 s
+request timeout and 12,631 events were lost, against none at 16 KiB in the same run.
+
+No event is lost silently any more (docs/ARCHITECTURE.md, "Guarantees"): aiokafka retries
+retriable failures within ``behaviour_events_request_timeout_ms``; an event whose batch
+still fails, that does not fit the queue, or that arrives while Kafka is down goes to the
+spool (api/behaviour_spool.py), re-sent when Kafka is back. At least once: a timed-out
+request may have been written, and its events are re-sent.
 """
 
 from __future__ import annotations
 
 import abc
+import asyncio
+import contextlib
+import functools
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -28,6 +35,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from api.behaviour_spool import BehaviourSpool, Envelope
 from souk.settings import Settings
 from souk.topics import LISTING_VIEWS, RESULT_CLICKS, SEARCHES
 
@@ -92,50 +100,192 @@ class InMemoryBehaviourEvents(BehaviourEvents):
 
 
 class KafkaBehaviourEvents(BehaviourEvents):
-    """aiokafka producer to ``souk.behaviour.*`` (JSON envelopes keyed by session id)."""
+    """aiokafka producer to ``souk.behaviour.*`` (JSON envelopes keyed by session id), with
+    a spool for what Kafka does not take.
 
-    def __init__(self, settings: Settings) -> None:
+    ``publish`` only puts the event on a bounded in-process queue (a full queue sends it to
+    the spool): a search never waits for Kafka. A delivery task hands queued events to the
+    producer; an event whose batch fails after aiokafka's retries goes to the spool. A
+    background task starts the producer when Kafka was down at start-up and re-sends the
+    spool every ``behaviour_events_replay_seconds`` while the producer runs.
+    """
+
+    def __init__(
+        self, settings: Settings, *, spool: BehaviourSpool | None = None, patient: bool = False
+    ) -> None:
+        """``patient``: ``publish`` waits for room in a full queue instead of spooling the
+        event (a bulk publisher, such as the demo's history, that should go at Kafka's pace)."""
         self.settings = settings
+        self.patient = patient
+        self.spool = spool or BehaviourSpool(
+            settings.behaviour_spool_dir, settings.behaviour_events_spool_max_bytes
+        )
         self._producer: AIOKafkaProducer | None = None
+        self._queue: asyncio.Queue[BehaviourEvent] = asyncio.Queue(
+            settings.behaviour_events_queue_size
+        )
+        self._tasks: list[asyncio.Task[None]] = []
 
     def topic(self, event_type: str) -> str:
         return f"{self.settings.streams_topic_prefix}{TOPIC_OF[event_type]}"
 
+    @property
+    def connected(self) -> bool:
+        return self._producer is not None
+
     async def start(self) -> None:
-        producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            linger_ms=self.settings.behaviour_events_linger_ms,
-            max_batch_size=self.settings.behaviour_events_batch_bytes,
-            acks=1,
-            request_timeout_ms=5000,
-            value_serializer=orjson.dumps,
-            key_serializer=lambda k: k.encode(),
-        )
+        await self.spool.start()
+        await self._connect()
+        if self._producer is None:
+            log.warning("Kafka unavailable: behavioural events are spooled until it is back")
+        self._tasks = [
+            asyncio.create_task(self._deliver_forever(), name="behaviour-delivery"),
+            asyncio.create_task(self._reconnect_and_replay(), name="behaviour-replay"),
+        ]
+
+    async def _connect(self) -> None:
+        producer = make_producer(self.settings)
         try:
             await producer.start()
         except Exception as exc:  # the API still serves searches without Kafka
-            log.warning("behavioural events disabled: Kafka unavailable (%s)", exc)
+            log.info("behavioural events producer not started: %s", exc)
             await producer.stop()
             return
         self._producer = producer
 
     async def stop(self) -> None:
+        """Hand the queued events to the producer (what it cannot send goes to the spool),
+        flush the producer, write the spool."""
+        replay = self._tasks[1:]
+        for task in replay:
+            task.cancel()
+        await asyncio.gather(*replay, return_exceptions=True)
+        if self._tasks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue.join(), timeout=DRAIN_SECONDS)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        self.spool.keep(self._take_queued())
         if self._producer is not None:
-            await self._producer.stop()
+            await self._producer.stop()  # its undelivered batches fail: spooled
             self._producer = None
+        await self.spool.close()
 
     async def publish(self, event: BehaviourEvent) -> None:
-        if self._producer is None:
+        if self.patient:
+            await self._queue.put(event)
             return
         try:
-            delivery = await self._producer.send(
-                self.topic(event.event_type), event.envelope(), key=event.key
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.spool.keep([event.envelope()])
+
+    def _take_queued(self) -> list[Envelope]:
+        envelopes = []
+        while not self._queue.empty():
+            envelopes.append(self._queue.get_nowait().envelope())
+            self._queue.task_done()
+        return envelopes
+
+    async def _deliver_forever(self) -> None:
+        while True:
+            event = await self._queue.get()
+            try:
+                await self._send(event.envelope())
+            finally:
+                self._queue.task_done()
+
+    async def _send(self, envelope: Envelope) -> asyncio.Future[Any] | None:
+        """Hand one event to the producer; if it (or its batch, later) fails, spool it."""
+        producer = self._producer
+        if producer is None:
+            self.spool.keep([envelope])
+            return None
+        try:
+            delivery: asyncio.Future[Any] = await producer.send(
+                self.topic(envelope["event_type"]), envelope, key=envelope["session_id"]
             )
-            delivery.add_done_callback(_log_failed_delivery)
-        except Exception as exc:
-            log.warning("could not send %s: %s", event.event_type, exc)
+        except asyncio.CancelledError:  # stopping while the batch is full
+            self.spool.keep([envelope])
+            raise
+        except Exception as exc:  # the batch stayed full past the timeout, or closing
+            log.warning("behavioural event not handed to Kafka, spooled: %s", exc)
+            self.spool.keep([envelope])
+            return None
+        delivery.add_done_callback(functools.partial(self._spool_if_failed, envelope))
+        return delivery
+
+    def _spool_if_failed(self, envelope: Envelope, delivery: asyncio.Future[Any]) -> None:
+        if delivery.cancelled() or delivery.exception() is not None:
+            self.spool.keep([envelope])
+
+    async def _reconnect_and_replay(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.behaviour_events_replay_seconds)
+            try:
+                if self._producer is None:
+                    await self._connect()
+                    if self._producer is not None:
+                        log.info("Kafka is back: behavioural events go to it again")
+                if self._producer is not None:
+                    await self.spool.replay(self.deliver_all)
+            except Exception:  # never let the task die: the next pass tries again
+                log.exception("re-sending spooled behavioural events failed")
+
+    async def deliver_all(self, envelopes: list[Envelope]) -> bool:
+        """Send ``envelopes`` and wait for Kafka's acknowledgements: all of them or not."""
+        producer = self._producer
+        if producer is None:
+            return False
+        return await send_and_confirm(producer, self.settings, envelopes)
 
 
-def _log_failed_delivery(delivery: Any) -> None:
-    if not delivery.cancelled() and delivery.exception() is not None:
-        log.warning("behavioural event not delivered: %s", delivery.exception())
+DRAIN_SECONDS = 5.0
+
+
+def make_producer(settings: Settings) -> AIOKafkaProducer:
+    """The behavioural events producer. ``acks=1``; a batch lives ``request_timeout_ms``
+    from its creation, and aiokafka retries a retriable failure (connection lost, leader
+    moved) only within that lifetime; a request that timed out is not retried by it (its
+    batch has expired by then) and may still have been written: the spool re-sends it, so
+    delivery is at least once."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        linger_ms=settings.behaviour_events_linger_ms,
+        max_batch_size=settings.behaviour_events_batch_bytes,
+        acks=1,
+        request_timeout_ms=settings.behaviour_events_request_timeout_ms,
+        retry_backoff_ms=settings.behaviour_events_retry_backoff_ms,
+        value_serializer=orjson.dumps,
+        key_serializer=lambda k: k.encode(),
+    )
+
+
+def topic_of(settings: Settings, envelope: Envelope) -> str:
+    return f"{settings.streams_topic_prefix}{TOPIC_OF[envelope['event_type']]}"
+
+
+async def send_and_confirm(
+    producer: AIOKafkaProducer, settings: Settings, envelopes: list[Envelope]
+) -> bool:
+    """Send spooled envelopes through ``producer``; whether Kafka acknowledged every one."""
+    deliveries = []
+    try:
+        for envelope in envelopes:
+            deliveries.append(
+                await producer.send(
+                    topic_of(settings, envelope), envelope, key=envelope["session_id"]
+                )
+            )
+    except Exception as exc:
+        log.warning("re-sending spooled behavioural events stopped: %s", exc)
+        await asyncio.gather(*deliveries, return_exceptions=True)
+        return False
+    outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    if failed:
+        log.warning("%d of %d re-sent behavioural events failed (%s); the segment stays",
+                    len(failed), len(envelopes), failed[0])  # fmt: skip
+    return not failed

@@ -92,7 +92,7 @@ def simulate_activity(
     report = ActivityReport()
     engine = create_db_engine(settings, pool_size=2)
     factory = make_session_factory(engine)
-    producer = KafkaBehaviourEvents(settings)
+    producer = KafkaBehaviourEvents(settings, patient=True)  # at Kafka's pace
     provider = SandboxPaymentProvider()
     ordered: set[uuid.UUID] = set()
 

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from api.cli import api_app
+from api.events_cli import events_app
 from benchmarks.report.cli import benchmarks_app
 from core.cli import db_app
 from dagster_project.cli import dagster_app
@@ -30,6 +31,7 @@ services_app = typer.Typer(
 app.add_typer(services_app, name="services")
 app.add_typer(db_app, name="db")
 app.add_typer(api_app, name="api")
+app.add_typer(events_app, name="events")
 app.add_typer(streams_app, name="streams")
 app.add_typer(search_app, name="search")
 app.add_typer(relay_app, name="relay")

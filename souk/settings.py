@@ -119,8 +119,19 @@ class Settings(BaseSettings):
     # how long the API's producer gathers behavioural events into one Kafka request
     behaviour_events_linger_ms: int = 200
     # the most one batch of events holds: a full batch makes the next searches wait for it,
-    # a large one timed out under load and lost its events (api/behaviour.py)
+    # 256 KiB ones timed out under load at the former 5 s request timeout (api/behaviour.py)
     behaviour_events_batch_bytes: int = 16_384
+    # the producer's request timeout, also the lifetime of a batch: aiokafka retries a
+    # retriable failure (lost connection, leader moving) within it, every retry_backoff_ms
+    behaviour_events_request_timeout_ms: int = Field(default=30_000, ge=1_000)
+    behaviour_events_retry_backoff_ms: int = Field(default=500, ge=10)
+    # events waiting in the API process for the producer; beyond this they go to the spool
+    behaviour_events_queue_size: int = Field(default=10_000, ge=1)
+    # events Kafka did not take (api/behaviour_spool.py): kept as JSON lines here (empty:
+    # <data_dir>/spool/behaviour), at most this many bytes; re-sent every replay_seconds
+    behaviour_events_spool_dir: Path | None = None
+    behaviour_events_spool_max_bytes: int = Field(default=268_435_456, ge=0)
+    behaviour_events_replay_seconds: float = Field(default=5.0, gt=0)
     # freeze the API's start-up objects out of full GC passes (~400 ms pauses under load)
     api_freeze_startup_heap: bool = True
 
@@ -248,6 +259,10 @@ class Settings(BaseSettings):
     @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster"
+
+    @property
+    def behaviour_spool_dir(self) -> Path:
+        return self.behaviour_events_spool_dir or self.data_dir / "spool" / "behaviour"
 
 
 def load_settings() -> Settings:

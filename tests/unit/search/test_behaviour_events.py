@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from api.behaviour import (
@@ -32,7 +34,7 @@ async def test_fake_keeps_events_and_kafka_topics_follow_the_prefix(settings: Se
 
 @pytest.mark.anyio
 async def test_the_producer_batches_up_to_the_configured_bytes(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made: list[dict[str, object]] = []
 
@@ -47,8 +49,10 @@ async def test_the_producer_batches_up_to_the_configured_bytes(
             return None
 
     monkeypatch.setattr("api.behaviour.AIOKafkaProducer", RecordingProducer)
-    kafka = KafkaBehaviourEvents(settings.model_copy(update={"behaviour_events_batch_bytes": 4096}))
-    await kafka.start()  # Kafka unavailable: events disabled, searches go on
+    mine = settings.model_copy(update={"behaviour_events_batch_bytes": 4096, "data_dir": tmp_path})
+    kafka = KafkaBehaviourEvents(mine)
+    await kafka.start()  # Kafka unavailable: events spooled, searches go on
+    await kafka.stop()
     assert made[0]["max_batch_size"] == 4096
     assert made[0]["linger_ms"] == settings.behaviour_events_linger_ms
     assert settings.behaviour_events_batch_bytes == 16_384  # 256 KiB batches timed out, lost
