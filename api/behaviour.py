@@ -133,6 +133,11 @@ class KafkaBehaviourEvents(BehaviourEvents):
     def connected(self) -> bool:
         return self._producer is not None
 
+    @property
+    def queued(self) -> int:
+        """Events waiting for the producer."""
+        return self._queue.qsize()
+
     async def start(self) -> None:
         await self.spool.start()
         await self._connect()

@@ -172,6 +172,11 @@ class BehaviourSpool:
 
     # -- replaying ---------------------------------------------------------------------
 
+    @property
+    def bytes_kept(self) -> int:
+        """Bytes of every segment, as this process last counted them."""
+        return self._size
+
     def sealed_segments(self) -> list[Path]:
         return sorted(self.directory.glob(f"*{SEALED_SUFFIX}"))
 

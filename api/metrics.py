@@ -7,13 +7,15 @@ route matches share one label, so hostile paths cannot grow the series without b
 
 Zero-result searches are counted from the ``SearchPerformed`` behavioural events: at
 start-up the search API's event port (``app.state.behaviour_events``) is wrapped so every
-search with ``hits_total == 0`` increments ``souk_search_zero_results_total``.
+search with ``hits_total == 0`` increments ``souk_search_zero_results_total``. The
+behavioural events' delivery is read from that port when scraped: events waiting for the
+producer, and the spool's kept, dropped and replayed counts and bytes (api/behaviour_spool.py).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -29,9 +31,16 @@ from prometheus_client import (
     platform_collector,
     process_collector,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.behaviour import SEARCH_PERFORMED, BehaviourEvent, BehaviourEvents
+from api.behaviour import (
+    SEARCH_PERFORMED,
+    BehaviourEvent,
+    BehaviourEvents,
+    KafkaBehaviourEvents,
+)
 from api.route_table import RouteTable
 from souk.settings import Settings
 
@@ -65,6 +74,41 @@ class ApiMetrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class BehaviourDelivery(Collector):
+    """The delivery of this app's behavioural events, read from its event port at scrape
+    time (all zero with a port that is not Kafka's)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[Metric]:
+        events = getattr(self.app.state, "behaviour_events", None)
+        while isinstance(events, ZeroResultSearches):
+            events = events.inner
+        kafka = events if isinstance(events, KafkaBehaviourEvents) else None
+        counts = kafka.spool.counts if kafka else None
+        yield GaugeMetricFamily(
+            "souk_behaviour_events_queued", "Behavioural events waiting for the producer.",
+            value=kafka.queued if kafka else 0,
+        )  # fmt: skip
+        yield GaugeMetricFamily(
+            "souk_behaviour_events_kafka_connected", "1 while the events producer runs.",
+            value=1 if kafka and kafka.connected else 0,
+        )  # fmt: skip
+        yield GaugeMetricFamily(
+            "souk_behaviour_events_spool_bytes", "Bytes of the behavioural events spool.",
+            value=kafka.spool.bytes_kept if kafka else 0,
+        )  # fmt: skip
+        for name, help_text, value in (
+            ("spooled", "Events Kafka did not take, written to the spool.",
+             counts.kept if counts else 0),
+            ("dropped", "Events dropped: the spool was full.", counts.dropped if counts else 0),
+            ("replayed", "Spooled events re-sent and acknowledged by Kafka.",
+             counts.replayed if counts else 0),
+        ):  # fmt: skip
+            yield CounterMetricFamily(f"souk_behaviour_events_{name}", help_text, value=value)
 
 
 class MetricsMiddleware:
@@ -132,6 +176,7 @@ def install_metrics(app: FastAPI, settings: Settings) -> None:
     """The middleware, ``GET /metrics`` and the zero-result hook (``settings`` for symmetry
     with the other ``install_*``; nothing in it changes the metrics today)."""
     api_metrics = ApiMetrics()
+    api_metrics.registry.register(BehaviourDelivery(app))
     app.state.metrics = api_metrics
     app.add_middleware(MetricsMiddleware, metrics=api_metrics)
     app.include_router(router)

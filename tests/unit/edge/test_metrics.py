@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.behaviour import SEARCH_PERFORMED, BehaviourEvent, InMemoryBehaviourEvents
+from api.behaviour import (
+    SEARCH_PERFORMED,
+    BehaviourEvent,
+    InMemoryBehaviourEvents,
+    KafkaBehaviourEvents,
+)
 from api.edge.request_limits import install_request_limits
 from api.metrics import install_metrics
 from api.route_table import UNMATCHED
@@ -99,6 +106,49 @@ def test_searches_without_results_are_counted_from_the_search_events() -> None:
             client.post(f"/search-done/{hits}")
         assert samples(client, "souk_search_zero_results_total") == {(): 2.0}
     assert len(events.of_type(SEARCH_PERFORMED)) == 3  # every event still reaches the port
+
+
+def test_behavioural_event_delivery_is_exposed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class NoKafka:
+        def __init__(self, **options: object) -> None: ...
+
+        async def start(self) -> None:
+            raise ConnectionError("no broker in a unit test")
+
+        async def stop(self) -> None: ...
+
+    monkeypatch.setattr("api.behaviour.AIOKafkaProducer", NoKafka)
+    settings = Settings(data_dir=tmp_path, behaviour_events_replay_seconds=60.0)
+    events = KafkaBehaviourEvents(settings)
+    app = FastAPI()
+
+    @asynccontextmanager
+    async def search_lifespan(application: FastAPI) -> AsyncIterator[None]:
+        application.state.behaviour_events = events
+        await events.start()
+        yield
+        await events.stop()
+
+    app.router.lifespan_context = search_lifespan
+    install_metrics(app, settings)
+
+    @app.post("/searched")
+    async def searched() -> None:
+        event = BehaviourEvent(SEARCH_PERFORMED, "session-1", None, {"hits_total": 1})
+        await app.state.behaviour_events.publish(event)
+
+    with TestClient(app) as client:
+        for _ in range(3):
+            client.post("/searched")
+        deadline = time.monotonic() + 10
+        while samples(client, "souk_behaviour_events_spooled_total") != {(): 3.0}:
+            assert time.monotonic() < deadline, "the events were not spooled in time"
+            time.sleep(0.02)
+        assert samples(client, "souk_behaviour_events_kafka_connected") == {(): 0.0}
+        assert samples(client, "souk_behaviour_events_dropped_total") == {(): 0.0}
+        assert samples(client, "souk_behaviour_events_spool_bytes")[()] > 0
 
 
 @pytest.mark.parametrize("path", ["/metrics"])
