@@ -35,6 +35,7 @@ import orjson
 log = logging.getLogger(__name__)
 
 SEGMENT_BYTES = 4 * 1024 * 1024
+LOG_EVERY_S = 10.0
 OPEN_SUFFIX = ".jsonl.open"
 SEALED_SUFFIX = ".jsonl"
 
@@ -69,6 +70,8 @@ class BehaviourSpool:
         self._segment_written = 0
         self._segments_made = 0
         self._size = 0
+        self._unlogged_kept = self._unlogged_dropped = 0
+        self._logged_at = -LOG_EVERY_S
         self._files = threading.RLock()  # the segment and the size, across worker threads
 
     # -- keeping -----------------------------------------------------------------------
@@ -98,6 +101,8 @@ class BehaviourSpool:
             self._writer = None
         await self.flush()
         await asyncio.to_thread(self.seal)
+        with self._files:
+            self._log_counts(now=True)
 
     async def _write_forever(self) -> None:
         while not self._closing:
@@ -138,18 +143,31 @@ class BehaviourSpool:
             if self._segment_written >= self.segment_bytes:
                 self.seal()
         self.counts.kept += kept
-        if kept:
+        self.counts.dropped += dropped
+        self._unlogged_kept += kept
+        self._unlogged_dropped += dropped
+        self._log_counts()
+
+    def _log_counts(self, *, now: bool = False) -> None:
+        """Say what was spooled and dropped since the last line: the first time at once,
+        then at most every ``LOG_EVERY_S`` (an outage spools every event)."""
+        due = time.monotonic() >= self._logged_at + LOG_EVERY_S
+        if not (now or due) or not (self._unlogged_kept or self._unlogged_dropped):
+            return
+        if self._unlogged_kept:
             log.warning(
                 "%d behavioural events Kafka did not take were spooled (%d since start)",
-                kept, self.counts.kept,
+                self._unlogged_kept, self.counts.kept,
             )  # fmt: skip
-        if dropped:
-            self.counts.dropped += dropped
+        if self._unlogged_dropped:
             log.error(
-                "behavioural events spool full (%d of %d bytes in %s): %d events DROPPED "
-                "now, %d since start",
-                self._size, self.max_bytes, self.directory, dropped, self.counts.dropped,
+                "behavioural events spool full (%d of %d bytes in %s): %d events DROPPED, "
+                "%d since start",
+                self._size, self.max_bytes, self.directory, self._unlogged_dropped,
+                self.counts.dropped,
             )  # fmt: skip
+        self._unlogged_kept = self._unlogged_dropped = 0
+        self._logged_at = time.monotonic()
 
     def _open_segment(self) -> IO[bytes]:
         if self._segment is None:
