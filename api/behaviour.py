@@ -255,7 +255,9 @@ def make_producer(settings: Settings) -> AIOKafkaProducer:
     from its creation, and aiokafka retries a retriable failure (connection lost, leader
     moved) only within that lifetime; a request that timed out is not retried by it (its
     batch has expired by then) and may still have been written: the spool re-sends it, so
-    delivery is at least once."""
+    delivery is at least once. aiokafka's idempotent producer would retry a batch until
+    Kafka takes it (no duplicates), holding every event in memory for an outage's length
+    and none on disk: not used."""
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap,
         linger_ms=settings.behaviour_events_linger_ms,
