@@ -118,8 +118,8 @@ class Settings(BaseSettings):
     behaviour_events_enabled: bool = True
     # how long the API's producer gathers behavioural events into one Kafka request
     behaviour_events_linger_ms: int = 200
-    # the most one batch of events holds: a full batch makes the next searches wait for it,
-    # 256 KiB ones timed out under load at the former 5 s request timeout (api/behaviour.py)
+    # the most one batch of events holds: a full batch makes the delivery task (not the
+    # search) wait; 256 KiB ones timed out under load at the former 5 s timeout (api/behaviour.py)
     behaviour_events_batch_bytes: int = 16_384
     # the producer's request timeout, also the lifetime of a batch: aiokafka retries a
     # retriable failure (lost connection, leader moving) within it, every retry_backoff_ms
