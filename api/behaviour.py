@@ -106,8 +106,9 @@ class KafkaBehaviourEvents(BehaviourEvents):
     ``publish`` only puts the event on a bounded in-process queue (a full queue sends it to
     the spool): a search never waits for Kafka. A delivery task hands queued events to the
     producer; an event whose batch fails after aiokafka's retries goes to the spool. A
-    background task starts the producer when Kafka was down at start-up and re-sends the
-    spool every ``behaviour_events_replay_seconds`` while the producer runs.
+    background task starts the producer (the API's start-up never waits for Kafka), again
+    every ``behaviour_events_replay_seconds`` while Kafka is down, and re-sends the spool
+    that often while the producer runs.
     """
 
     def __init__(
@@ -125,6 +126,7 @@ class KafkaBehaviourEvents(BehaviourEvents):
             settings.behaviour_events_queue_size
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self._first_attempt = asyncio.Event()
 
     def topic(self, event_type: str) -> str:
         return f"{self.settings.streams_topic_prefix}{TOPIC_OF[event_type]}"
@@ -139,19 +141,26 @@ class KafkaBehaviourEvents(BehaviourEvents):
         return self._queue.qsize()
 
     async def start(self) -> None:
+        """Open the spool and start the tasks; the producer starts in the background (an
+        unreachable Kafka can take the request timeout to say so: the API does not wait)."""
         await self.spool.start()
-        await self._connect()
-        if self._producer is None:
-            log.warning("Kafka unavailable: behavioural events are spooled until it is back")
         self._tasks = [
             asyncio.create_task(self._deliver_forever(), name="behaviour-delivery"),
             asyncio.create_task(self._reconnect_and_replay(), name="behaviour-replay"),
         ]
 
+    async def connecting(self) -> bool:
+        """Wait for the first attempt to start the producer; whether it started."""
+        await self._first_attempt.wait()
+        return self.connected
+
     async def _connect(self) -> None:
         producer = make_producer(self.settings)
         try:
             await producer.start()
+        except asyncio.CancelledError:
+            await producer.stop()
+            raise
         except Exception as exc:  # the API still serves searches without Kafka
             log.info("behavioural events producer not started: %s", exc)
             await producer.stop()
@@ -160,14 +169,19 @@ class KafkaBehaviourEvents(BehaviourEvents):
 
     async def stop(self) -> None:
         """Hand the queued events to the producer (what it cannot send goes to the spool),
-        flush the producer, write the spool."""
+        flush the producer, write the spool. The first attempt to start the producer ends
+        first (a publisher that never yielded to it has its events still queued); the queue
+        gets ``DRAIN_SECONDS`` to drain, a patient publisher's as long as it takes."""
+        if self._tasks:
+            await self._first_attempt.wait()
         replay = self._tasks[1:]
         for task in replay:
             task.cancel()
         await asyncio.gather(*replay, return_exceptions=True)
         if self._tasks:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._queue.join(), timeout=DRAIN_SECONDS)
+                drain = None if self.patient else DRAIN_SECONDS
+                await asyncio.wait_for(self._queue.join(), timeout=drain)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -195,6 +209,7 @@ class KafkaBehaviourEvents(BehaviourEvents):
         return envelopes
 
     async def _deliver_forever(self) -> None:
+        await self._first_attempt.wait()  # until then events wait in the queue
         while True:
             event = await self._queue.get()
             try:
@@ -227,6 +242,12 @@ class KafkaBehaviourEvents(BehaviourEvents):
             self.spool.keep([envelope])
 
     async def _reconnect_and_replay(self) -> None:
+        try:
+            await self._connect()
+        finally:
+            self._first_attempt.set()
+        if self._producer is None:
+            log.warning("Kafka unavailable: behavioural events are spooled until it is back")
         while True:
             await asyncio.sleep(self.settings.behaviour_events_replay_seconds)
             try:

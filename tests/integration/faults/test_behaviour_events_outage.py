@@ -68,7 +68,7 @@ async def test_every_event_arrives_after_a_kafka_outage(
     })  # fmt: skip
     running = KafkaBehaviourEvents(mine)
     await running.start()
-    assert running.connected
+    assert await running.connecting()
     sent = events(PER_PHASE, "before")
     await publish(running, sent)
 
@@ -77,7 +77,7 @@ async def test_every_event_arrives_after_a_kafka_outage(
     await publish(running, during)
     late = KafkaBehaviourEvents(mine)  # an API process starting while Kafka is down
     await late.start()
-    assert not late.connected
+    assert not await late.connecting()
     started_late = events(PER_PHASE, "late")
     await publish(late, started_late)
 

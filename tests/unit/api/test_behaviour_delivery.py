@@ -85,6 +85,7 @@ async def test_the_producer_uses_the_timeout_and_backoff_settings(
                            behaviour_events_retry_backoff_ms=700)  # fmt: skip
     kafka = KafkaBehaviourEvents(mine)
     await kafka.start()
+    assert await kafka.connecting()
     await kafka.stop()
     options = producer.made[0]
     assert options["request_timeout_ms"] == 45_000
@@ -98,6 +99,7 @@ async def test_failed_deliveries_are_spooled_and_replayed_when_kafka_is_back(
 ) -> None:
     kafka = KafkaBehaviourEvents(events_settings(settings, tmp_path))
     await kafka.start()
+    assert await kafka.connecting()
     sent = searches(40)
     producer.up = False  # batches fail after the producer started
     for event in sent[:20]:
@@ -123,7 +125,7 @@ async def test_kafka_down_at_start_events_spooled_then_sent_once_it_starts(
     producer.up = False
     kafka = KafkaBehaviourEvents(events_settings(settings, tmp_path))
     await kafka.start()  # Kafka unavailable: searches go on, events are kept
-    assert not kafka.connected
+    assert not await kafka.connecting()
     sent = searches(15)
     for event in sent:
         await kafka.publish(event)
@@ -194,3 +196,28 @@ async def test_a_patient_publisher_waits_for_room_instead_of_spooling(
     await kafka.stop()
     assert sorted(e["event_id"] for e in producer.delivered) == sorted(e.event_id for e in sent)
     assert kafka.spool.counts.kept == 0
+
+
+@pytest.mark.anyio
+async def test_start_does_not_wait_for_kafka_and_events_wait_for_the_first_attempt(
+    settings: Settings,
+    tmp_path: Path,
+    producer: type[FakeProducer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reachable = asyncio.Event()
+
+    async def slow_start(self: FakeProducer) -> None:
+        await reachable.wait()  # a broker that takes its time to answer
+
+    monkeypatch.setattr(FakeProducer, "start", slow_start)
+    kafka = KafkaBehaviourEvents(events_settings(settings, tmp_path))
+    await asyncio.wait_for(kafka.start(), timeout=5)
+    sent = searches(5)
+    for event in sent:
+        await kafka.publish(event)
+    reachable.set()
+    assert await kafka.connecting()
+    await until(lambda: len(producer.delivered) == 5)
+    await kafka.stop()
+    assert kafka.spool.counts.kept == 0  # they waited for the producer, not spooled

@@ -51,7 +51,8 @@ async def test_the_producer_batches_up_to_the_configured_bytes(
     monkeypatch.setattr("api.behaviour.AIOKafkaProducer", RecordingProducer)
     mine = settings.model_copy(update={"behaviour_events_batch_bytes": 4096, "data_dir": tmp_path})
     kafka = KafkaBehaviourEvents(mine)
-    await kafka.start()  # Kafka unavailable: events spooled, searches go on
+    await kafka.start()
+    assert not await kafka.connecting()  # Kafka unavailable: events spooled, searches go on
     await kafka.stop()
     assert made[0]["max_batch_size"] == 4096
     assert made[0]["linger_ms"] == settings.behaviour_events_linger_ms
