@@ -35,7 +35,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from api.behaviour_spool import BehaviourSpool, Envelope
+from api.behaviour_spool import BehaviourSpool, Record
 from souk.settings import Settings
 from souk.topics import LISTING_VIEWS, RESULT_CLICKS, SEARCHES
 
@@ -199,47 +199,50 @@ class KafkaBehaviourEvents(BehaviourEvents):
         try:
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
-            self.spool.keep([event.envelope()])
+            self.spool.keep([self.spooled(event)])
 
-    def _take_queued(self) -> list[Envelope]:
-        envelopes = []
+    def spooled(self, event: BehaviourEvent) -> Record:
+        """An event as the spool keeps it: with its topic (a replaying process may have
+        another topic prefix)."""
+        return {"topic": self.topic(event.event_type), "event": event.envelope()}
+
+    def _take_queued(self) -> list[Record]:
+        records = []
         while not self._queue.empty():
-            envelopes.append(self._queue.get_nowait().envelope())
+            records.append(self.spooled(self._queue.get_nowait()))
             self._queue.task_done()
-        return envelopes
+        return records
 
     async def _deliver_forever(self) -> None:
         await self._first_attempt.wait()  # until then events wait in the queue
         while True:
             event = await self._queue.get()
             try:
-                await self._send(event.envelope())
+                await self._send(self.spooled(event))
             finally:
                 self._queue.task_done()
 
-    async def _send(self, envelope: Envelope) -> asyncio.Future[Any] | None:
+    async def _send(self, record: Record) -> asyncio.Future[Any] | None:
         """Hand one event to the producer; if it (or its batch, later) fails, spool it."""
         producer = self._producer
         if producer is None:
-            self.spool.keep([envelope])
+            self.spool.keep([record])
             return None
         try:
-            delivery: asyncio.Future[Any] = await producer.send(
-                self.topic(envelope["event_type"]), envelope, key=envelope["session_id"]
-            )
+            delivery: asyncio.Future[Any] = await send_record(producer, record)
         except asyncio.CancelledError:  # stopping while the batch is full
-            self.spool.keep([envelope])
+            self.spool.keep([record])
             raise
         except Exception as exc:  # the batch stayed full past the timeout, or closing
             log.warning("behavioural event not handed to Kafka, spooled: %s", exc)
-            self.spool.keep([envelope])
+            self.spool.keep([record])
             return None
-        delivery.add_done_callback(functools.partial(self._spool_if_failed, envelope))
+        delivery.add_done_callback(functools.partial(self._spool_if_failed, record))
         return delivery
 
-    def _spool_if_failed(self, envelope: Envelope, delivery: asyncio.Future[Any]) -> None:
+    def _spool_if_failed(self, record: Record, delivery: asyncio.Future[Any]) -> None:
         if delivery.cancelled() or delivery.exception() is not None:
-            self.spool.keep([envelope])
+            self.spool.keep([record])
 
     async def _reconnect_and_replay(self) -> None:
         try:
@@ -256,16 +259,16 @@ class KafkaBehaviourEvents(BehaviourEvents):
                     if self._producer is not None:
                         log.info("Kafka is back: behavioural events go to it again")
                 if self._producer is not None:
-                    await self.spool.replay(self.deliver_all)
+                    await self.spool.replay(self.deliver_all, is_record)
             except Exception:  # never let the task die: the next pass tries again
                 log.exception("re-sending spooled behavioural events failed")
 
-    async def deliver_all(self, envelopes: list[Envelope]) -> bool:
-        """Send ``envelopes`` and wait for Kafka's acknowledgements: all of them or not."""
+    async def deliver_all(self, records: list[Record]) -> bool:
+        """Send spooled ``records`` and wait for Kafka's acknowledgements: all or not."""
         producer = self._producer
         if producer is None:
             return False
-        return await send_and_confirm(producer, self.settings, envelopes)
+        return await send_and_confirm(producer, records)
 
 
 DRAIN_SECONDS = 5.0
@@ -291,22 +294,29 @@ def make_producer(settings: Settings) -> AIOKafkaProducer:
     )
 
 
-def topic_of(settings: Settings, envelope: Envelope) -> str:
-    return f"{settings.streams_topic_prefix}{TOPIC_OF[envelope['event_type']]}"
+async def send_record(producer: AIOKafkaProducer, record: Record) -> asyncio.Future[Any]:
+    """Hand a spool record (topic and event envelope) to ``producer``; its delivery."""
+    event = record["event"]
+    delivery: asyncio.Future[Any] = await producer.send(
+        record["topic"], event, key=event["session_id"]
+    )
+    return delivery
 
 
-async def send_and_confirm(
-    producer: AIOKafkaProducer, settings: Settings, envelopes: list[Envelope]
-) -> bool:
-    """Send spooled envelopes through ``producer``; whether Kafka acknowledged every one."""
+def is_record(record: Record) -> bool:
+    """Whether a spool line is an event with its topic (anything else is never re-sent)."""
+    event = record.get("event")
+    return isinstance(record.get("topic"), str) and isinstance(event, dict) and (
+        isinstance(event.get("session_id"), str)
+    )  # fmt: skip
+
+
+async def send_and_confirm(producer: AIOKafkaProducer, records: list[Record]) -> bool:
+    """Send spooled records through ``producer``; whether Kafka acknowledged every one."""
     deliveries = []
     try:
-        for envelope in envelopes:
-            deliveries.append(
-                await producer.send(
-                    topic_of(settings, envelope), envelope, key=envelope["session_id"]
-                )
-            )
+        for record in records:
+            deliveries.append(await send_record(producer, record))
     except Exception as exc:
         log.warning("re-sending spooled behavioural events stopped: %s", exc)
         await asyncio.gather(*deliveries, return_exceptions=True)
@@ -315,5 +325,5 @@ async def send_and_confirm(
     failed = [o for o in outcomes if isinstance(o, BaseException)]
     if failed:
         log.warning("%d of %d re-sent behavioural events failed (%s); the segment stays",
-                    len(failed), len(envelopes), failed[0])  # fmt: skip
+                    len(failed), len(records), failed[0])  # fmt: skip
     return not failed

@@ -39,8 +39,8 @@ LOG_EVERY_S = 10.0
 OPEN_SUFFIX = ".jsonl.open"
 SEALED_SUFFIX = ".jsonl"
 
-Envelope = dict[str, Any]
-Deliver = Callable[[list[Envelope]], Awaitable[bool]]
+Record = dict[str, Any]
+Deliver = Callable[[list[Record]], Awaitable[bool]]
 
 
 @dataclass
@@ -54,14 +54,15 @@ class SpoolCounts:
 
 
 class BehaviourSpool:
-    """Bounded JSON-lines spool of behavioural event envelopes under ``directory``."""
+    """Bounded JSON-lines spool under ``directory`` of records (JSON objects: an event
+    envelope and its topic, api/behaviour.py)."""
 
     def __init__(self, directory: Path, max_bytes: int, segment_bytes: int = SEGMENT_BYTES):
         self.directory = directory
         self.max_bytes = max_bytes
         self.segment_bytes = segment_bytes
         self.counts = SpoolCounts()
-        self._pending: list[Envelope] = []
+        self._pending: list[Record] = []
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
@@ -81,7 +82,7 @@ class BehaviourSpool:
         await asyncio.to_thread(self._open_directory)
         self._writer = asyncio.create_task(self._write_forever(), name="behaviour-spool-writer")
 
-    def keep(self, envelopes: Iterable[Envelope]) -> None:
+    def keep(self, envelopes: Iterable[Record]) -> None:
         """Queue events for the spool (returns at once; the writer task writes them)."""
         self._pending.extend(envelopes)
         self._wake.set()
@@ -120,11 +121,11 @@ class BehaviourSpool:
                 _seal_file(path)
         self._size = self.bytes_on_disk()
 
-    def _append(self, batch: list[Envelope]) -> None:
+    def _append(self, batch: list[Record]) -> None:
         with self._files:
             self._append_locked(batch)
 
-    def _append_locked(self, batch: list[Envelope]) -> None:
+    def _append_locked(self, batch: list[Record]) -> None:
         kept = dropped = 0
         lines = [orjson.dumps(envelope) + b"\n" for envelope in batch]
         chunk = bytearray()
@@ -213,15 +214,18 @@ class BehaviourSpool:
                 count += sum(1 for line in file if line.strip())
         return count
 
-    async def replay(self, deliver: Deliver) -> int:
+    async def replay(
+        self, deliver: Deliver, readable: Callable[[Record], bool] = lambda record: True
+    ) -> int:
         """Re-send every sealed segment through ``deliver`` (which answers whether Kafka
         acknowledged all the events it was given), oldest first; a delivered segment is
-        deleted, the first failure stops the pass. The events delivered."""
+        deleted, the first failure stops the pass. A line that is not JSON or not
+        ``readable`` is logged, counted and left out. The events delivered."""
         await self.flush()
         await asyncio.to_thread(self.seal)
         delivered = 0
         for path in await asyncio.to_thread(self.sealed_segments):
-            claimed = await asyncio.to_thread(_claim, path)
+            claimed = await asyncio.to_thread(_claim, path, readable)
             if claimed is None:
                 continue  # another process replays it, or already did
             file, envelopes, unreadable = claimed
@@ -243,7 +247,9 @@ class BehaviourSpool:
             self._size = self.bytes_on_disk()
 
 
-def _claim(path: Path) -> tuple[IO[bytes], list[Envelope], int] | None:
+def _claim(
+    path: Path, readable: Callable[[Record], bool]
+) -> tuple[IO[bytes], list[Record], int] | None:
     """Open ``path`` under an exclusive lock, if no one holds it and it still exists; its
     events and its count of unreadable lines."""
     try:
@@ -257,14 +263,18 @@ def _claim(path: Path) -> tuple[IO[bytes], list[Envelope], int] | None:
     except (BlockingIOError, FileNotFoundError):
         file.close()
         return None
-    envelopes: list[Envelope] = []
+    envelopes: list[Record] = []
     unreadable = 0
     for line in file:
         if not line.strip():
             continue
         try:
-            envelopes.append(orjson.loads(line))
+            record = orjson.loads(line)
         except orjson.JSONDecodeError:
+            record = None
+        if isinstance(record, dict) and readable(record):
+            envelopes.append(record)
+        else:
             unreadable += 1
             log.error("an unreadable line in behavioural events spool %s was skipped", path)
     return file, envelopes, unreadable

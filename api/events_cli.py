@@ -49,7 +49,7 @@ def replay() -> None:
 
 
 async def _replay(settings: Settings) -> tuple[int, int]:
-    from api.behaviour import make_producer, send_and_confirm
+    from api.behaviour import is_record, make_producer, send_and_confirm
     from api.behaviour_spool import BehaviourSpool
 
     spool = BehaviourSpool(settings.behaviour_spool_dir, settings.behaviour_events_spool_max_bytes)
@@ -63,7 +63,7 @@ async def _replay(settings: Settings) -> tuple[int, int]:
         typer.secho(f"Kafka unreachable at {settings.kafka_bootstrap}: {exc}", err=True)
         return 0, spool.events_on_disk()
     try:
-        replayed = await spool.replay(lambda batch: send_and_confirm(producer, settings, batch))
+        replayed = await spool.replay(lambda batch: send_and_confirm(producer, batch), is_record)
     finally:
         await producer.stop()
         await spool.close()

@@ -221,3 +221,27 @@ async def test_start_does_not_wait_for_kafka_and_events_wait_for_the_first_attem
     await until(lambda: len(producer.delivered) == 5)
     await kafka.stop()
     assert kafka.spool.counts.kept == 0  # they waited for the producer, not spooled
+
+
+@pytest.mark.anyio
+async def test_spooled_events_keep_their_topic_and_a_bad_record_blocks_nothing(
+    settings: Settings, tmp_path: Path, producer: type[FakeProducer]
+) -> None:
+    producer.up = False
+    first = KafkaBehaviourEvents(events_settings(settings, tmp_path, streams_topic_prefix="a."))
+    await first.start()
+    sent = searches(3)
+    for event in sent:
+        await first.publish(event)
+    await first.stop()
+    (first.spool.directory / "00000000T000000-0-000000.jsonl").write_bytes(b'{"nope": 1}\n')
+
+    producer.up = True
+    second = KafkaBehaviourEvents(events_settings(settings, tmp_path, streams_topic_prefix="b."))
+    await second.start()
+    await until(lambda: second.spool.counts.replayed == 3)
+    assert second.spool.counts.unreadable == 1  # skipped, not re-sent, not blocking
+    await second.stop()
+    assert sorted(e["event_id"] for e in producer.delivered) == sorted(e.event_id for e in sent)
+    assert {e["topic"] for e in producer.delivered} == {"a.souk.behaviour.searches"}
+    assert second.spool.events_on_disk() == 0

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from api.behaviour import SEARCH_PERFORMED, BehaviourEvent
-from api.behaviour_spool import OPEN_SUFFIX, BehaviourSpool, Envelope
+from api.behaviour_spool import OPEN_SUFFIX, BehaviourSpool, Record
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def envelopes(n: int) -> list[Envelope]:
+def envelopes(n: int) -> list[Record]:
     return [BehaviourEvent(SEARCH_PERFORMED, f"s-{i}", None, {"i": i}).envelope() for i in range(n)]
 
 
@@ -28,9 +28,9 @@ class Kafka:
 
     def __init__(self, up: bool = True) -> None:
         self.up = up
-        self.received: list[Envelope] = []
+        self.received: list[Record] = []
 
-    async def deliver(self, batch: list[Envelope]) -> bool:
+    async def deliver(self, batch: list[Record]) -> bool:
         if self.up:
             self.received += batch
         return self.up
