@@ -3,10 +3,11 @@
 Every ``/analytics`` and ``/dashboards`` request says who asks with a token; the token is
 verified on every request (signature, expiry), but who its user is (the role; a seller's
 own seller id and name) and the name of the seller an admin chose come from PostgreSQL:
-one Core select of only those columns, kept for ``analytics_account_seconds`` in a cachetools
-``TTLCache`` (least recently used go first) of at most ``analytics_account_cache_size`` entries. A deleted
-account or a changed role therefore takes effect within that many seconds (0 seconds: read
-on every request). Missing rows are kept too (a 401 for a deleted account stays cheap).
+one Core select of only those columns, kept for ``analytics_account_seconds`` in a
+cachetools ``TTLCache`` (least recently used go first) of at most
+``analytics_account_cache_size`` entries. A deleted account or a changed role therefore
+takes effect within that many seconds (0 seconds: read on every request). Missing rows are
+kept too (a 401 for a deleted account stays cheap).
 """
 
 from __future__ import annotations
