@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import resource
 import statistics
@@ -17,6 +18,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -173,10 +175,12 @@ async def load_catalog(settings: Settings, listings: int) -> None:
 
 async def run_load(
     call: Callable[[dict[str, Any]], Awaitable[None]], queries: list[dict[str, Any]],
-    requests: int, concurrency: int,
+    requests: int, concurrency: int, *, first: int = 0,
 ) -> tuple[list[float], float]:  # fmt: skip
+    """``requests`` calls from ``concurrency`` closed-loop clients, the queries in turn from
+    the ``first``; each call's latency (ms) and the calls per second."""
     latencies: list[float] = []
-    counter = iter(range(requests))
+    counter = iter(range(first, first + requests))
 
     async def client() -> None:
         for n in counter:
@@ -262,10 +266,6 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def per_request_ms(before: float | None, after: float | None, requests: int) -> float | None:
-    return None if before is None or after is None else (after - before) * 1000 / requests
-
-
 def summary(latencies: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return cuts[49], cuts[98]
@@ -282,6 +282,50 @@ async def create_behaviour_topics(settings: Settings) -> None:
         await admin.create_topics([NewTopic(n, 1, 1) for n in names if n not in existing])
     finally:
         await admin.close()
+
+
+ES_WARM_UP_SEARCHES = 2000  # straight to ES, after the API's warm-up (see measure)
+SLICES = 4  # per side and concurrency level, alternating API / straight
+
+
+def slices(requests: int) -> list[tuple[int, int]]:
+    """``requests`` cut into ``SLICES`` runs: (first query, searches) of each."""
+    bounds = [requests * n // SLICES for n in range(SLICES + 1)]
+    return [(low, high - low) for low, high in itertools.pairwise(bounds) if high > low]
+
+
+def _spent(pair: tuple[float | None, float | None]) -> float | None:
+    before, after = pair
+    return None if before is None or after is None else after - before
+
+
+@dataclass
+class SideTotals:
+    """One side's slices added up: latencies, time under load, CPU seconds (None: not seen)."""
+
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    searches: int = 0
+    es_seconds: float | None = 0.0  # Elasticsearch, every thread
+    work_seconds: float | None = 0.0  # Elasticsearch without JIT and GC
+    own_seconds: float | None = 0.0  # this load generator
+    process_seconds: float | None = 0.0  # the side's own process (the API's uvicorn)
+
+    def add(
+        self, latencies: list[float], seconds: float, *,
+        es: tuple[float | None, float | None], work: tuple[float | None, float | None],
+        own: tuple[float | None, float | None], process: tuple[float | None, float | None],
+    ) -> None:  # fmt: skip
+        self.latencies += latencies
+        self.seconds += seconds
+        self.searches += len(latencies)
+        for name, pair in (("es_seconds", es), ("work_seconds", work), ("own_seconds", own),
+                           ("process_seconds", process)):  # fmt: skip
+            total, spent = getattr(self, name), _spent(pair)
+            setattr(self, name, None if total is None or spent is None else total + spent)
+
+    def per_request_ms(self, seconds: float | None) -> float | None:
+        return None if seconds is None or not self.searches else seconds * 1000 / self.searches
 
 
 async def measure(
@@ -316,42 +360,47 @@ async def measure(
 
         # warm both paths with as many clients as the largest level: warmed with 8, the first
         # ~100 searches at 32 waited 1-3 s on the API's Elasticsearch call (ES's took 6-120 ms)
-        # while the new connections opened, and made the 32-client p99 (docs/SEARCH.md)
+        # while the new connections opened (docs/SEARCH.md). Then Elasticsearch's own code,
+        # which is the same on both paths: a fresh node's searches cost it several times
+        # more CPU (interpreted and profiling code) until the JIT has compiled them
         await run_load(through_api, queries, 200, max(levels))
-        await run_load(straight_to_es, queries, 200, max(levels))
+        await run_load(straight_to_es, queries, ES_WARM_UP_SEARCHES, max(levels))
         es_pid = read_pid(settings.run_dir / "elasticsearch.pid")
 
         async def settle() -> None:
-            """Each side starts once Elasticsearch's JIT compiler has caught up (with the
-            warm-up, or the other side's run): its backlog would slow the side measured."""
+            """Each slice starts once Elasticsearch's JIT compiler has caught up (with the
+            warm-up, or the other side's slice): its backlog would slow the side measured."""
             try:
                 await eventually(lambda: jit_settled(es_pid), within=JIT_SETTLE_WITHIN, every=0)
             except AssertionError:
                 typer.echo(f"Elasticsearch's JIT compiler busy for {JIT_SETTLE_WITHIN:.0f} s")
 
         for level in levels:
-            await settle()
-            api0, es0, work0 = cpu_seconds(api_pid), cpu_seconds(es_pid), jvm_work_seconds(es_pid)
-            own0 = own_cpu_seconds()
-            api_lat, api_rate = await run_load(through_api, queries, requests, level)
-            api1, own1 = cpu_seconds(api_pid), own_cpu_seconds()
-            await settle()  # each side's ES CPU includes the JIT work its run left behind
-            es1, work1 = cpu_seconds(es_pid), jvm_work_seconds(es_pid)
-            own2 = own_cpu_seconds()
-            es_lat, es_rate = await run_load(straight_to_es, queries, requests, level)
-            own3 = own_cpu_seconds()
-            await settle()
-            es2, work2 = cpu_seconds(es_pid), jvm_work_seconds(es_pid)
+            via_api, direct = SideTotals(), SideTotals()
+            for first, size in slices(requests):
+                # the sides alternate in slices, so Elasticsearch's JIT still warming up
+                # (its CPU per search keeps falling for minutes) weighs on both alike
+                for side, call, cpu_pid in ((via_api, through_api, api_pid),
+                                            (direct, straight_to_es, None)):  # fmt: skip
+                    await settle()
+                    es0, work0 = cpu_seconds(es_pid), jvm_work_seconds(es_pid)
+                    own0, process0 = own_cpu_seconds(), cpu_seconds(cpu_pid)
+                    latencies, rate = await run_load(call, queries, size, level, first=first)
+                    own1, process1 = own_cpu_seconds(), cpu_seconds(cpu_pid)
+                    await settle()  # each slice's ES CPU includes the JIT work it left behind
+                    es1, work1 = cpu_seconds(es_pid), jvm_work_seconds(es_pid)
+                    side.add(latencies, size / rate, es=(es0, es1), work=(work0, work1),
+                             own=(own0, own1), process=(process0, process1))  # fmt: skip
+            api_lat, es_lat = via_api.latencies, direct.latencies
+            api_rate, es_rate = requests / via_api.seconds, requests / direct.seconds
             (a50, a99), (e50, e99) = summary(api_lat), summary(es_lat)
-            api_cpu = per_request_ms(api0, api1, requests)
-            es_cpu_api = per_request_ms(es0, es1, requests)
-            es_cpu = per_request_ms(es1, es2, requests)
-            es_work_api = per_request_ms(work0, work1, requests)
-            es_work = per_request_ms(work1, work2, requests)
-            own_api, own_es = (
-                per_request_ms(own0, own1, requests),
-                per_request_ms(own2, own3, requests),
-            )
+            api_cpu = via_api.per_request_ms(via_api.process_seconds)
+            es_cpu_api = via_api.per_request_ms(via_api.es_seconds)
+            es_cpu = direct.per_request_ms(direct.es_seconds)
+            es_work_api = via_api.per_request_ms(via_api.work_seconds)
+            es_work = direct.per_request_ms(direct.work_seconds)
+            own_api = via_api.per_request_ms(via_api.own_seconds)
+            own_es = direct.per_request_ms(direct.own_seconds)
             load = os.getloadavg()[0]
             typer.echo(f"{level:>3} clients  API p50 {a50:6.1f} ms  p99 {a99:6.1f} ms  "
                        f"{api_rate:6.0f} req/s | ES p50 {e50:6.1f} ms  p99 {e99:6.1f} ms  "
