@@ -39,15 +39,13 @@ DIMENSIONS: tuple[Model, ...] = (
         ("listing_id", "as_of_date"),
         ("facts<=:stg_listings_published", "facts<=:fct_listing_price_changes",
          "facts<=:fct_listing_status_changes", "static:listing_snapshot"),
-        f"""WITH pub_day AS (
-              SELECT listing_id, event_date, arg_max(p, (published_at, version)) AS p
-              FROM (SELECT listing_id, published_at, version, event_date, p
+        f"""WITH pub AS (
+              SELECT listing_id, event_date, p
+              FROM (SELECT listing_id, published_at, version, event_id, event_date, p
                     FROM stg_listings_published p)
-              GROUP BY listing_id, event_date),
-            pub AS (
-              SELECT listing_id, event_date, p,
-                     min(event_date) OVER (PARTITION BY listing_id) AS published_date
-              FROM pub_day),
+              QUALIFY row_number() OVER (PARTITION BY listing_id, event_date
+                                         ORDER BY published_at DESC, version DESC,
+                                                  event_id DESC) = 1),
             price_day AS (
               SELECT listing_id, event_date, count(*) AS changes,
                      arg_max(new_price_egp, (occurred_at, version)) AS price_egp
@@ -67,9 +65,9 @@ DIMENSIONS: tuple[Model, ...] = (
                      max(archived_date) OVER running AS archived_date
               FROM life_day {_RUNNING.format(key="listing_id")}),
             grid AS (
-              SELECT listing_id, day FROM (
-                SELECT listing_id, min(event_date) AS first_day FROM pub_day GROUP BY 1)
-              JOIN days ON day >= first_day)
+              SELECT listing_id, published_date, day FROM (
+                SELECT listing_id, min(event_date) AS published_date FROM pub GROUP BY 1)
+              JOIN days ON day >= published_date)
             SELECT g.listing_id, p.seller_id, p.category, p.make, p.model,
                    p.make || ' ' || p.model AS make_model,
                    coalesce(p.trim, s.trim) AS trim, p.year,
@@ -81,8 +79,8 @@ DIMENSIONS: tuple[Model, ...] = (
                    coalesce(price.price_egp, p.price_egp) AS price_egp,
                    coalesce(price.price_change_count, 0) AS price_change_count,
                    coalesce(life.status, 'active') AS status,
-                   pub.published_date, life.sold_date, life.archived_date,
-                   date_diff('day', pub.published_date,
+                   g.published_date, life.sold_date, life.archived_date,
+                   date_diff('day', g.published_date,
                              CASE WHEN life.status = 'sold' THEN life.sold_date
                                   WHEN life.status = 'archived' THEN life.archived_date
                                   ELSE g.day END) AS days_on_market,
