@@ -39,17 +39,21 @@ def _norm(column: str) -> str:
     return f"nullif(lower(trim({column})), '')"
 
 
+# Largest first: independent models are built side by side (warehouse.build.build_models),
+# started in this order.
 FACTS: tuple[Model, ...] = (
     # The big facts keep the visitor, not the user and session it comes from, nor the views'
     # source and the searches' raw text and filters: no mart, dashboard or publication reads
     # them, and writing them was ~20% of the views' and ~15% of the searches' CPU at 10M
     # events; the raw files keep them.
     Model(
-        "fct_listing_views", "facts", "one row per ListingViewed event", ("event_id",),
-        ("raw:listing_views",),
-        f"""SELECT event_id, occurred_at, event_date, listing_id, seller_id,
-               {VISITOR} AS visitor_id
-            FROM listing_views""",
+        "agg_listing_impressions", "facts",
+        "one row per listing per day it was shown in search results: impressions (from the "
+        "impression-grain view fct_search_impressions), best and average position",
+        ("listing_id", "event_date"), ("raw:searches",),
+        f"""SELECT listing_id, event_date, count(*) AS impressions,
+                   min(position) AS best_position, round(avg(position), 2) AS avg_position
+            FROM ({SEARCH_IMPRESSIONS_SQL}) GROUP BY listing_id, event_date""",
     ),
     Model(
         "fct_searches", "facts", "one row per SearchPerformed event (a page of results)",
@@ -61,13 +65,11 @@ FACTS: tuple[Model, ...] = (
             FROM searches""",
     ),
     Model(
-        "agg_listing_impressions", "facts",
-        "one row per listing per day it was shown in search results: impressions (from the "
-        "impression-grain view fct_search_impressions), best and average position",
-        ("listing_id", "event_date"), ("raw:searches",),
-        f"""SELECT listing_id, event_date, count(*) AS impressions,
-                   min(position) AS best_position, round(avg(position), 2) AS avg_position
-            FROM ({SEARCH_IMPRESSIONS_SQL}) GROUP BY listing_id, event_date""",
+        "fct_listing_views", "facts", "one row per ListingViewed event", ("event_id",),
+        ("raw:listing_views",),
+        f"""SELECT event_id, occurred_at, event_date, listing_id, seller_id,
+               {VISITOR} AS visitor_id
+            FROM listing_views""",
     ),
     Model(
         "fct_result_clicks", "facts", "one row per SearchResultClicked event", ("event_id",),

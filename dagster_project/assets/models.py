@@ -2,11 +2,11 @@
 
 A layer (staging, dimensions, marts) is one ``multi_asset``: every model is an asset of its
 own in the UI (its group, partitions, lineage and checks), and a run that selects several of
-them builds them in one step, in the layer's order, in one DuckDB session
-(``warehouse.build``). The layer is subsettable (``can_subset``): a single model, or only its
-checks, can still be materialised on its own. Dagster's bookkeeping is per step (run and
-step events, the upstream assets' data versions looked up at the start of each step), which
-one step per model paid 20-odd times per run.
+them builds them in one step (``warehouse.build.build_models``: models that do not read
+each other side by side, a one-thread DuckDB session each). The layer is subsettable
+(``can_subset``): a single model, or only its checks, can still be materialised on its own.
+Dagster's bookkeeping is per step (run and step events, the upstream assets' data versions
+looked up at the start of each step), which one step per model paid 20-odd times per run.
 
 Each model's checks are reported in the same step (checks beside the asset): key uniqueness,
 no null keys, and for facts the row count against the raw events. Backfills run as one run

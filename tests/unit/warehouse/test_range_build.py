@@ -20,12 +20,18 @@ from polars.testing import assert_frame_equal
 from benchmarks.warehouse_synthetic import Market, generate_raw
 from tests.unit.warehouse.conftest import sink_scenario
 from tests.unit.warehouse.scenario import DAY1, DAY2
-from warehouse.build import BuildConfig, build_days, build_models, build_static_dimensions
+from warehouse.build import (
+    BuildConfig,
+    build_days,
+    build_models,
+    build_static_dimensions,
+    upstream_models,
+)
 from warehouse.dimensions import DIMENSIONS
 from warehouse.layout import WarehouseLayout
 from warehouse.marts import MARTS
 from warehouse.models import Model
-from warehouse.staging import FACTS
+from warehouse.staging import BY_FACT, FACTS
 
 DAILY = (*FACTS, *DIMENSIONS, *MARTS)
 
@@ -68,7 +74,7 @@ def test_the_scenario_with_an_empty_day_builds_the_same_in_one_pass(tmp_path: Pa
     carried = listings[f"date={empty_day}"]
     assert carried.height == 7
     assert carried["as_of_date"].unique().to_list() == [empty_day]
-    views = _partitions(one_pass, FACTS[0])[f"date={empty_day}"]
+    views = _partitions(one_pass, BY_FACT["fct_listing_views"])[f"date={empty_day}"]
     assert views.height == 0
     assert "visitor_id" in views.columns
 
@@ -85,3 +91,30 @@ def test_the_synthetic_market_builds_the_same_in_one_pass(tmp_path: Path) -> Non
     _assert_same_builds(one_pass, daily)
     metrics = _partitions(one_pass, MARTS[0])
     assert sum(frame["listing_views"].sum() for frame in metrics.values()) > 0
+
+
+def test_models_built_side_by_side_equal_models_built_one_after_another(tmp_path: Path) -> None:
+    """Two threads build independent models at once, one one-thread session each; a model
+    that reads another of the same call (dim_seller, the marts) waits for it: on an empty
+    layout it would otherwise fail on the missing partitions."""
+    side_by_side = WarehouseLayout(tmp_path / "side-by-side")
+    in_order = WarehouseLayout(tmp_path / "in-order")
+    empty_day = DAY2 + timedelta(days=1)
+    sink_scenario(side_by_side)
+    shutil.copytree(side_by_side.raw_dir, in_order.raw_dir)
+    built = build_days(side_by_side, DAY1, empty_day, BuildConfig(threads=2))
+    expected = build_days(in_order, DAY1, empty_day, BuildConfig(threads=1))
+    _assert_same_builds(side_by_side, in_order)
+    assert [(r.model, r.day, r.rows) for r in built] == [(r.model, r.day, r.rows) for r in expected]
+
+
+def test_a_model_waits_only_for_the_models_of_the_call_it_reads() -> None:
+    by_name = {m.name: m for m in DAILY}
+    later = [m.name for m in (*DIMENSIONS, *MARTS)]  # build_days' second call
+    assert upstream_models(by_name["dim_seller"], later) == {"dim_listing"}
+    assert upstream_models(by_name["listing_price_position"], later) == {
+        "dim_listing", "market_price_index",
+    }  # fmt: skip
+    assert upstream_models(by_name["funnel_daily"], later) == set()
+    assert "fct_listing_views" in upstream_models(by_name["funnel_daily"], list(by_name))
+    assert upstream_models(by_name["agg_listing_impressions"], list(by_name)) == set()
