@@ -4,7 +4,7 @@ Events the API's producer could not deliver (a batch that failed after aiokafka'
 retries, Kafka down, the producer not started) are handed to :meth:`BehaviourSpool.keep`,
 which only appends them to a list: a writer task serialises them to JSON lines and appends
 them to a segment file in a worker thread, off the event loop. A segment being written is
-``<time>-<pid>-<n>.jsonl.open``; sealed (renamed to ``.jsonl``) when it reaches
+``<time>-<pid>-<spool>-<n>.jsonl.open``; sealed (renamed to ``.jsonl``) when it reaches
 ``SEGMENT_BYTES`` or before a replay, it is then re-sent whole by :meth:`replay` and deleted
 once Kafka acknowledged every one of its events. A segment whose replay failed stays for the
 next replay: its events may reach Kafka more than once (at least once; the warehouse sink
@@ -12,8 +12,10 @@ keeps one row per event id).
 
 All segments together hold at most ``max_bytes``: past that an event is dropped, the only
 place a behavioural event is, and it is counted and logged at ERROR level with the count.
-Several processes may share the directory: a replay claims a segment with an exclusive
-``flock``, and an ``.open`` segment whose process is gone is sealed by the next one to start.
+Several processes may share the directory: the writer of an ``.open`` segment holds an
+exclusive ``flock`` on it until it seals it (the kernel drops the lock when the process
+dies), so the next spool to start seals an ``.open`` segment it can lock; a replay claims a
+sealed segment with the same lock.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -70,6 +73,7 @@ class BehaviourSpool:
         self._segment_path: Path | None = None
         self._segment_written = 0
         self._segments_made = 0
+        self._token = secrets.token_hex(4)  # two spools of one process never share a name
         self._size = 0
         self._unlogged_kept = self._unlogged_dropped = 0
         self._logged_at = -LOG_EVERY_S
@@ -117,7 +121,7 @@ class BehaviourSpool:
     def _open_directory(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         for path in self.directory.glob(f"*{OPEN_SUFFIX}"):
-            if not _process_alive(_pid_of(path)):
+            if _writer_gone(path):
                 _seal_file(path)
         self._size = self.bytes_on_disk()
 
@@ -174,9 +178,14 @@ class BehaviourSpool:
         if self._segment is None:
             self._segments_made += 1
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-            name = f"{stamp}-{os.getpid()}-{self._segments_made:06d}{OPEN_SUFFIX}"
+            name = f"{stamp}-{os.getpid()}-{self._token}-{self._segments_made:06d}{OPEN_SUFFIX}"
             self._segment_path = self.directory / name
-            self._segment = self._segment_path.open("ab")
+            # locked under a name no other spool looks at, then shown: a starting spool
+            # never sees it unlocked (it would take its writer for dead and seal it)
+            unshown = self._segment_path.with_name(f"{name}.new")
+            self._segment = unshown.open("ab")
+            fcntl.flock(self._segment.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            unshown.rename(self._segment_path)
             self._segment_written = 0
         return self._segment
 
@@ -285,22 +294,11 @@ def _seal_file(path: Path) -> None:
         path.rename(path.with_name(path.name.removesuffix(OPEN_SUFFIX) + SEALED_SUFFIX))
 
 
-def _pid_of(path: Path) -> int:
+def _writer_gone(path: Path) -> bool:
+    """Whether no process writes ``path`` any more: its writer's lock is gone."""
     try:
-        return int(path.name.split("-")[1])
-    except (IndexError, ValueError):
-        return 0
-
-
-def _process_alive(pid: int) -> bool:
-    if pid <= 0:
+        with path.open("rb") as file:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (BlockingIOError, FileNotFoundError):
         return False
-    if pid == os.getpid():
-        return False  # a segment of an earlier process that had our pid
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True

@@ -3,6 +3,7 @@ whole per segment until Kafka acknowledged it."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 from pathlib import Path
@@ -129,21 +130,22 @@ async def test_an_open_segment_of_a_dead_process_is_sealed_a_live_ones_left(
     dead = tmp_path / f"20260101T000000-{2**22 + 17}-000001{OPEN_SUFFIX}"
     dead.write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in envelopes(4)) + b'{"torn')
     live = tmp_path / f"20260101T000000-{os.getppid()}-000001{OPEN_SUFFIX}"
-    live.write_bytes(orjson.dumps(envelopes(1)[0]) + b"\n")
+    with live.open("ab") as writer:  # a live writer holds its segment's lock
+        fcntl.flock(writer.fileno(), fcntl.LOCK_EX)
+        writer.write(orjson.dumps(envelopes(1)[0]) + b"\n")
+        writer.flush()
 
-    spool = BehaviourSpool(tmp_path, max_bytes=1_000_000)
-    await spool.start()
-    kafka = Kafka()
-    assert await spool.replay(kafka.deliver) == 4
-    assert spool.counts.unreadable == 1
-    assert live.exists()  # its process may still write to it
-    await spool.close()
+        spool = BehaviourSpool(tmp_path, max_bytes=1_000_000)
+        await spool.start()
+        kafka = Kafka()
+        assert await spool.replay(kafka.deliver) == 4
+        assert spool.counts.unreadable == 1
+        assert live.exists()  # its process may still write to it
+        await spool.close()
 
 
 @pytest.mark.anyio
 async def test_a_segment_another_process_replays_is_skipped(tmp_path: Path) -> None:
-    import fcntl
-
     spool = BehaviourSpool(tmp_path, max_bytes=1_000_000)
     await spool.start()
     spool.keep(envelopes(3))
