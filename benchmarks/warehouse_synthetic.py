@@ -128,11 +128,13 @@ def generate_raw(layout: WarehouseLayout, market: Market) -> dict[str, int]:
             path = layout.raw_date_dir(table, day) / "synthetic.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
             # 1% of the rows again: redeliveries that staging must drop
-            conn.execute(
-                f"COPY (SELECT {select} FROM range({per_day}) t(i) UNION ALL "
-                f"SELECT {select} FROM range({per_day // 100}) t(i)) "
-                f"TO '{path}' (FORMAT parquet, COMPRESSION zstd)"
-            )
+            rows = (f"SELECT {select} FROM range({per_day}) t(i) UNION ALL "
+                    f"SELECT {select} FROM range({per_day // 100}) t(i)")  # fmt: skip
+            if spec.derived:  # computed from the row's other columns, as the sink does
+                derived = ", ".join(f"({d.sql})::{wanted[d.name]} AS {d.name}"
+                                    for d in spec.derived)  # fmt: skip
+                rows = f"SELECT * REPLACE ({derived}) FROM ({rows})"
+            conn.execute(f"COPY ({rows}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
             written[table] = written.get(table, 0) + per_day + per_day // 100
     conn.close()
     return written

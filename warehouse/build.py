@@ -79,6 +79,8 @@ def _build_model(
     ranges: Sequence[tuple[date, date]], cpu_clock: Callable[[], float] = time.process_time,
 ) -> list[BuildResult]:  # fmt: skip
     results: list[BuildResult] = []
+    if model.query_per_day:
+        ranges = [(day, day) for start, end in ranges for day in days_between(start, end)]
     for start, end in ranges:
         built = build_range(conn, layout, model, start, end, cpu_clock=cpu_clock)
         log.info("%s %s..%s: %d rows in %.2fs", model.name, start, end,

@@ -282,7 +282,10 @@ def _project(rows: pl.DataFrame, table: RawTable) -> pl.DataFrame:
     envelope = [c for c in envelope_of(table.topic) if c in rows.columns]
     payload = [pl.col("payload").struct.field(name).alias(name) for name in table.payload]
     extra = [*table.json_members, *(["payload_json"] if table.is_domain else [])]
-    return rows.select(*envelope, "event_date", *payload, *extra, *SOURCE_COLUMNS)
+    projected = rows.select(*envelope, "event_date", *payload, *extra, *SOURCE_COLUMNS)
+    if not table.derived:
+        return projected
+    return projected.with_columns(d.polars.alias(d.name) for d in table.derived)
 
 
 def _first_line(exc: BaseException) -> str:

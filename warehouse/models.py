@@ -3,7 +3,8 @@
 A model is built for a range of days in one query (a single day is a range of one): its SQL
 returns the rows of every day from ``$start`` to ``$end`` with the day in its date column
 (``event_date`` for facts, ``as_of_date`` for dimensions, ``date`` for marts), and the result
-is written with one partitioned ``COPY`` and moved into one file per day. Sources are written
+is written with one partitioned ``COPY`` and moved into one file per day (or, for a model
+with ``query_per_day``, in one query per day). Sources are written
 ``layer:table`` and bound to temporary views named after the table:
 
 - ``raw:<t>`` the raw events of the days being built, one row per ``event_id`` (an empty typed
@@ -19,13 +20,14 @@ SQL are replaced by the range's date literals.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 
-from warehouse.duckdb_session import copy_partitions, duckdb_type, register_view
+from warehouse.duckdb_session import copy_partitions, duckdb_type, register_view, sql_list
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import BY_NAME, RawTable, envelope_of
 
@@ -38,6 +40,11 @@ class Model:
     key: tuple[str, ...]
     sources: tuple[str, ...]
     sql: str
+    # Built with one query per day instead of one per range: for models whose day reads only
+    # that day and groups millions of rows (a month's hash table of 1.5M listing-days or 5.5M
+    # events falls out of the CPU caches; a day's does not). Not for models that replay
+    # history (dim_listing reads every day up to the one it builds).
+    query_per_day: bool = False
 
     @property
     def date_column(self) -> str:
@@ -89,7 +96,36 @@ def raw_columns(table: RawTable) -> dict[str, str]:
     columns |= dict.fromkeys(table.json_members, "VARCHAR")
     if table.is_domain:
         columns["payload_json"] = "VARCHAR"
+    columns |= {d.name: duckdb_type(d.dtype) for d in table.derived}
     return columns
+
+
+def register_raw_files(
+    conn: duckdb.DuckDBPyConnection, table: RawTable, files: Sequence[Path]
+) -> None:
+    """``<table>_files``: the raw rows of ``files`` with each row's file and row number. A file
+    written before one of the table's derived columns existed gets it computed."""
+    if not table.derived or not files:
+        register_view(conn, f"{table.name}_files", files, row_ids=True)
+        return
+    names = [d.name for d in table.derived]
+    quoted = ", ".join(f"'{name}'" for name in names)
+    found: dict[str, set[str]] = {}
+    for file, name in conn.execute(
+        f"SELECT file_name, name FROM parquet_schema({sql_list(files)}) WHERE name IN ({quoted})"
+    ).fetchall():
+        found.setdefault(file, set()).add(name)
+    current = [p for p in files if len(found.get(str(p), ())) == len(names)]
+    older = [p for p in files if len(found.get(str(p), ())) < len(names)]
+    ids = "union_by_name = true, filename = true, file_row_number = true"
+    parts = [f"SELECT * FROM read_parquet({sql_list(current)}, {ids})"] if current else []
+    if older:
+        partly = sorted(set().union(*(found.get(str(p), set()) for p in older)))
+        kept = f"* EXCLUDE ({', '.join(partly)})" if partly else "*"
+        computed = ", ".join(f"{d.sql} AS {d.name}" for d in table.derived)
+        parts.append(f"SELECT {kept}, {computed} FROM read_parquet({sql_list(older)}, {ids})")
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW {table.name}_files AS "
+                 + " UNION ALL BY NAME ".join(parts))  # fmt: skip
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -111,7 +147,7 @@ def bind_sources(
             if not files:
                 register_view(conn, table, files, raw_columns(BY_NAME[table]))
                 continue
-            register_view(conn, f"{table}_files", files, row_ids=True)
+            register_raw_files(conn, BY_NAME[table], files)
             conn.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {DEDUPLICATED.format(t=table)}")
         elif layer.endswith("<="):
             files = [

@@ -54,15 +54,17 @@ FACTS: tuple[Model, ...] = (
         f"""SELECT listing_id, event_date, count(*) AS impressions,
                    min(position) AS best_position, round(avg(position), 2) AS avg_position
             FROM ({SEARCH_IMPRESSIONS_SQL}) GROUP BY listing_id, event_date""",
+        query_per_day=True,
     ),
     Model(
         "fct_searches", "facts", "one row per SearchPerformed event (a page of results)",
         ("event_id",), ("raw:searches",),
         f"""SELECT event_id, search_id, occurred_at, event_date, {VISITOR} AS visitor_id,
                {QUERY_NORMALISED} AS query_normalised, sort, page, hits_total, took_ms,
-               coalesce(len(results_shown), 0) AS results_count,
+               coalesce(results_count, 0) AS results_count,
                coalesce(hits_total, 0) = 0 AS is_zero_result
             FROM searches""",
+        query_per_day=True,
     ),
     Model(
         "fct_listing_views", "facts", "one row per ListingViewed event", ("event_id",),
@@ -70,6 +72,7 @@ FACTS: tuple[Model, ...] = (
         f"""SELECT event_id, occurred_at, event_date, listing_id, seller_id,
                {VISITOR} AS visitor_id
             FROM listing_views""",
+        query_per_day=True,
     ),
     Model(
         "fct_result_clicks", "facts", "one row per SearchResultClicked event", ("event_id",),

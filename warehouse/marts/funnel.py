@@ -51,4 +51,5 @@ FUNNEL_DAILY = Model(
                round(f / nullif(first_value(f) OVER (PARTITION BY date ORDER BY stage), 0), 4)
                  AS conversion_from_start
         FROM stages""",
+    query_per_day=True,
 )  # fmt: skip

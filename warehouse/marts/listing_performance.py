@@ -41,4 +41,5 @@ LISTING_DAILY_PERFORMANCE = Model(
         WHERE l.status IN ('active', 'reserved') OR l.sold_date = l.as_of_date
            OR l.archived_date = l.as_of_date OR impressions > 0 OR views > 0
            OR search_clicks > 0 OR leads > 0 OR orders > 0 OR price_changes > 0""",
+    query_per_day=True,
 )  # fmt: skip

@@ -35,4 +35,5 @@ SEARCH_TERM_DAILY = Model(
                  AS clicks_per_impression
         FROM s FULL OUTER JOIN c
           ON c.date = s.date AND c.query_normalised = s.query_normalised""",
+    query_per_day=True,
 )  # fmt: skip

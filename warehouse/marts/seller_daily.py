@@ -68,4 +68,5 @@ SELLER_DAILY_METRICS = Model(
         LEFT JOIN orders USING (date, seller_id) LEFT JOIN pay USING (date, seller_id)
         LEFT JOIN stock USING (date, seller_id)
         WHERE ids.seller_id IS NOT NULL""",
+    query_per_day=True,
 )  # fmt: skip

@@ -27,6 +27,7 @@ def test_a_batch_splits_into_one_typed_frame_per_event_type() -> None:
     }  # fmt: skip
     searches = decoded.frames["searches"]
     assert searches["results_shown"].to_list()[0] == ["L1", "L2", "L4"]
+    assert searches["results_count"].to_list() == [3, 2, 0]  # written beside the list
     assert json.loads(searches["filters_json"][0]) == {"category": "car"}
     order = decoded.frames["order_placed"].row(0, named=True)
     assert order["total_egp"] == 10_000

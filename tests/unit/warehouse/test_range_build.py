@@ -8,6 +8,7 @@ events (empty facts, dimensions carried over) and the synthetic market of the be
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -91,6 +92,24 @@ def test_the_synthetic_market_builds_the_same_in_one_pass(tmp_path: Path) -> Non
     _assert_same_builds(one_pass, daily)
     metrics = _partitions(one_pass, MARTS[0])
     assert sum(frame["listing_views"].sum() for frame in metrics.values()) > 0
+
+
+def test_models_built_one_query_per_day_equal_one_query_per_range(tmp_path: Path) -> None:
+    """``query_per_day`` (the big facts and the daily marts) changes how a range is queried,
+    not what it builds."""
+    per_day, per_range = WarehouseLayout(tmp_path / "per-day"), WarehouseLayout(tmp_path / "range")
+    empty_day = DAY2 + timedelta(days=1)
+    sink_scenario(per_day)
+    shutil.copytree(per_day.raw_dir, per_range.raw_dir)
+    build_days(per_day, DAY1, empty_day)
+    assert any(m.query_per_day for m in DAILY)
+    assert not all(m.query_per_day for m in DAILY)
+    days = [DAY1 + timedelta(days=i) for i in range(3)]
+    build_static_dimensions(per_range, DAY1, empty_day)
+    for layer in (FACTS, (*DIMENSIONS, *MARTS)):
+        ranged = [dataclasses.replace(m, query_per_day=False) for m in layer]
+        build_models(per_range, ranged, days, BuildConfig())
+    _assert_same_builds(per_day, per_range)
 
 
 def test_models_built_side_by_side_equal_models_built_one_after_another(tmp_path: Path) -> None:
