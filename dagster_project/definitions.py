@@ -10,14 +10,10 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.assets.dimensions import (
-    dimension_assets,
-    listing_snapshot,
-    seller_snapshot,
-    static_dimensions,
-)
-from dagster_project.assets.marts import mart_assets, marts_database, serving_freshness_checks
-from dagster_project.assets.staging import raw_specs, staging_assets
+from dagster_project.assets.dimensions import listing_snapshot, seller_snapshot, static_dimensions
+from dagster_project.assets.marts import marts_database, serving_freshness_checks
+from dagster_project.assets.models import daily_model_assets
+from dagster_project.assets.staging import raw_specs
 from dagster_project.automation import daily_schedule, raw_files_sensor
 from dagster_project.jobs import catalog_reindex_job, warehouse_jobs
 from dagster_project.partitions import daily_partitions
@@ -52,9 +48,7 @@ def warehouse_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         listing_snapshot,
         seller_snapshot,
         static_dimensions(settings),
-        *staging_assets(partitions),
-        *dimension_assets(partitions),
-        *mart_assets(partitions),
+        *daily_model_assets(partitions),
         marts_database,
     ]
 

@@ -145,13 +145,9 @@ def build_static_dimensions(layout: WarehouseLayout, start: date, end: date) -> 
 def build_days(
     layout: WarehouseLayout, start: date, end: date, config: BuildConfig | None = None
 ) -> list[BuildResult]:
-    """Every daily model for every day of ``start`` .. ``end`` (facts before dims before marts).
-
-    Dimensions of a day read facts of earlier days, so all facts are staged first.
-    """
+    """Every daily model for every day of ``start`` .. ``end``, in one call of
+    :func:`build_models` as Dagster's ``daily_models`` step does: a dimension or mart waits for
+    the facts (of every day of the range) it reads, not for all of them."""
     config = config or BuildConfig()
-    days = days_between(start, end)
     build_static_dimensions(layout, start, end)
-    results = build_models(layout, FACTS, days, config)
-    results += build_models(layout, (*DIMENSIONS, *MARTS), days, config)
-    return results
+    return build_models(layout, DAILY_MODELS, days_between(start, end), config)

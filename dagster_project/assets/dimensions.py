@@ -1,4 +1,5 @@
-"""Dimensions: Postgres snapshots, listing/seller/make-model as of each day, static ones."""
+"""Dimensions' sources and static dimensions: Postgres snapshots, governorates, dates
+(the daily dimensions: ``models``)."""
 
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -7,11 +8,9 @@ from typing import Any
 import dagster as dg
 import polars as pl
 
-from dagster_project.assets.models import layer_asset
 from dagster_project.resources import PostgresResource, WarehouseResource
 from souk.settings import Settings
 from warehouse.build import build_static_dimensions
-from warehouse.dimensions import DIMENSIONS
 from warehouse.layout import atomic_path
 
 GROUP = "dimensions"
@@ -69,7 +68,3 @@ def static_dimensions(settings: Settings) -> dg.AssetsDefinition:
             yield dg.MaterializeResult(asset_key=name, metadata={"rows": count})
 
     return static_dims
-
-
-def dimension_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    return [layer_asset("dimensions_layer", DIMENSIONS, partitions, GROUP)]

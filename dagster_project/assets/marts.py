@@ -1,4 +1,5 @@
-"""Marts per day, and the serving database the dashboards read (with its freshness check)."""
+"""The serving database the dashboards read, with its freshness check (the daily marts:
+``models``)."""
 
 from collections.abc import Iterator
 from datetime import timedelta
@@ -6,17 +7,10 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.assets.models import layer_asset
 from dagster_project.resources import WarehouseResource
-from warehouse.marts import MARTS
 from warehouse.serving import SERVING_TABLES, publish
 
-GROUP = "marts"
 SERVING_FRESHNESS = timedelta(hours=26)
-
-
-def mart_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    return [layer_asset("marts_layer", MARTS, partitions, GROUP)]
 
 
 @dg.asset(

@@ -1,19 +1,22 @@
-"""Turn a layer of warehouse :class:`~warehouse.models.Model` s into daily-partitioned assets.
+"""Warehouse :class:`~warehouse.models.Model` s as daily-partitioned Dagster assets.
 
-A layer (staging, dimensions, marts) is one ``multi_asset``: every model is an asset of its
-own in the UI (its group, partitions, lineage and checks), and a run that selects several of
-them builds them in one step (``warehouse.build.build_models``: models that do not read
-each other side by side, a one-thread DuckDB session each). The layer is subsettable
-(``can_subset``): a single model, or only its checks, can still be materialised on its own.
-Dagster's bookkeeping is per step (run and step events, the upstream assets' data versions
-looked up at the start of each step), which one step per model paid 20-odd times per run.
+Every daily model (staging, dimensions, marts) is an asset of its own in the UI (its group,
+partitions, lineage and checks), and they are one subsettable ``multi_asset``, as
+dagster-dbt makes a whole dbt project one: a run that selects several of them builds them in
+one step (``warehouse.build.build_models``: models that do not read each other side by side,
+a one-thread DuckDB session each, a model waiting only for the models it reads; so
+``dim_listing`` runs beside the last facts and the marts that do not read it, where one step
+per layer left a core idle). A single model, or only its checks, can still be materialised
+on its own (``can_subset``). Dagster's bookkeeping is per step (run and step events, the
+upstream assets' data versions looked up at the start of each step), which one step per
+model paid 20-odd times per run.
 
 Each model's checks are reported in the same step (checks beside the asset): key uniqueness,
 no null keys, and for facts the row count against the raw events. Backfills run as one run
 per range (``BackfillPolicy.single_run``).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
@@ -23,9 +26,12 @@ import dagster as dg
 from dagster_project.partitions import partition_days
 from dagster_project.resources import WarehouseResource
 from warehouse.build import BuildConfig, build_models
+from warehouse.dimensions import DIMENSIONS
 from warehouse.layout import WarehouseLayout
+from warehouse.marts import MARTS
 from warehouse.models import BuildResult, Model
 from warehouse.quality import expected_fact_rows, measure
+from warehouse.staging import FACTS
 
 UNIQUE, NOT_NULL, MATCHES_RAW = "unique_key", "non_null_key", "rows_match_raw_events"
 ModelEvent = dg.MaterializeResult[Any] | dg.AssetCheckResult
@@ -59,13 +65,22 @@ def model_spec(model: Model, group: str) -> dg.AssetSpec:
     )  # fmt: skip
 
 
-def layer_asset(
-    name: str, models: Sequence[Model], partitions: dg.PartitionsDefinition, group: str
+def daily_model_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """Every daily model, staging, dimensions and marts, in one step (each in its group)."""
+    return [models_asset("daily_models", {"staging": FACTS, "dimensions": DIMENSIONS,
+                                          "marts": MARTS}, partitions)]  # fmt: skip
+
+
+def models_asset(
+    name: str, groups: Mapping[str, Sequence[Model]], partitions: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
-    """``models`` (in build order) as one subsettable multi-asset named ``name``."""
+    """The models of ``groups`` (group name: its models in build order, upstream groups
+    first) as one subsettable multi-asset named ``name``."""
+    models = [m for layer in groups.values() for m in layer]
+    specs = [model_spec(m, group) for group, layer in groups.items() for m in layer]
 
     @dg.multi_asset(
-        name=name, specs=[model_spec(m, group) for m in models],
+        name=name, specs=specs,
         check_specs=[c for m in models for c in check_specs(m)],
         partitions_def=partitions, backfill_policy=dg.BackfillPolicy.single_run(),
         can_subset=True,

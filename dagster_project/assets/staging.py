@@ -1,14 +1,10 @@
-"""Staging: the raw tables the sink writes (external assets) and the deduplicated facts."""
+"""The raw tables the sink writes, as external assets (the staged facts: ``models``)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.assets.models import layer_asset
 from warehouse.raw_tables import RAW_TABLES
-from warehouse.staging import FACTS
-
-GROUP = "staging"
 
 
 def raw_specs(partitions: dg.PartitionsDefinition) -> list[dg.AssetSpec]:
@@ -24,7 +20,3 @@ def raw_specs(partitions: dg.PartitionsDefinition) -> list[dg.AssetSpec]:
         )
         for table in RAW_TABLES
     ]
-
-
-def staging_assets(partitions: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    return [layer_asset("staging_layer", FACTS, partitions, GROUP)]

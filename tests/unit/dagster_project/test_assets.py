@@ -12,8 +12,13 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from dagster_project.assets.models import MATCHES_RAW, NOT_NULL, UNIQUE, layer_asset
-from dagster_project.assets.staging import staging_assets
+from dagster_project.assets.models import (
+    MATCHES_RAW,
+    NOT_NULL,
+    UNIQUE,
+    daily_model_assets,
+    models_asset,
+)
 from dagster_project.automation import raw_files_sensor
 from dagster_project.definitions import build_definitions, warehouse_assets
 from dagster_project.instance import DAGSTER_ENVIRONMENT
@@ -118,7 +123,9 @@ def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
     reader.close()
 
 
-def test_a_layer_is_one_step_and_a_model_materialises_on_its_own(settings: Settings) -> None:
+def test_the_daily_models_are_one_step_and_a_model_materialises_on_its_own(
+    settings: Settings,
+) -> None:
     layout = WarehouseLayout(settings.warehouse_dir)
     sink_scenario(layout)
     assets = warehouse_assets(settings)
@@ -126,12 +133,15 @@ def test_a_layer_is_one_step_and_a_model_materialises_on_its_own(settings: Setti
     staging = {k.to_user_string() for k in graph.get_all_asset_keys()
                if graph.get(k).group_name == "staging"}  # fmt: skip
     assert staging == {m.name for m in FACTS}  # every model is an asset of its own
+    groups = {name: graph.get(dg.AssetKey(name)).group_name
+              for name in ("dim_listing", "seller_daily_metrics")}  # fmt: skip
+    assert groups == {"dim_listing": "dimensions", "seller_daily_metrics": "marts"}
     whole = dg.materialize(
         assets, selection=["fct_listing_views", "fct_searches"], partition_key=DAY1.isoformat(),
         resources=resources(settings), instance=dg.DagsterInstance.ephemeral(),
     )  # fmt: skip
     steps = {e.step_key for e in whole.all_events if e.is_step_success}
-    assert steps == {"staging_layer"}
+    assert steps == {"daily_models"}
     built = {e.asset_key for e in whole.get_asset_materialization_events()}
     assert built == {dg.AssetKey("fct_listing_views"), dg.AssetKey("fct_searches")}
     alone = dg.materialize(
@@ -154,7 +164,7 @@ def test_a_models_checks_run_on_their_own_over_built_partitions(settings: Settin
     spoiled = pl.read_parquet(path)
     pl.concat([spoiled, spoiled.head(1)]).write_parquet(path)
     result = dg.materialize(
-        staging_assets(daily_partitions(settings)),
+        daily_model_assets(daily_partitions(settings)),
         selection=dg.AssetSelection.checks_for_assets("fct_leads"), resources=resources(settings),
         instance=dg.DagsterInstance.ephemeral(),
     )  # fmt: skip
@@ -184,8 +194,8 @@ def test_a_fact_built_wrong_fails_its_checks(
     layout = WarehouseLayout(settings.warehouse_dir)
     sink_scenario(layout)
     views = BY_FACT["fct_listing_views"]
-    wrong = layer_asset("staging_layer", [replace(views, sql=sql)], daily_partitions(settings),
-                        "staging")  # fmt: skip
+    wrong = models_asset("daily_models", {"staging": [replace(views, sql=sql)]},
+                         daily_partitions(settings))  # fmt: skip
     result = dg.materialize(
         [wrong], partition_key=DAY1.isoformat(), instance=dg.DagsterInstance.ephemeral(),
         resources={"warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir))},
