@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.schemas.listings import MAX_MILEAGE_KM, MAX_PRICE_EGP
 from api.search_wiring import unknown_parameters
 from search.facet_values import (
     BodyType,
@@ -50,9 +51,9 @@ class SearchParams(BaseModel):
     model: list[str] = _values("Model, in any spelling")
     year_min: int | None = Field(None, ge=1950, le=2035, description="Model year from")
     year_max: int | None = Field(None, ge=1950, le=2035, description="Model year up to")
-    price_min: int | None = Field(None, ge=0, description="Price from, EGP")
-    price_max: int | None = Field(None, ge=0, description="Price up to, EGP")
-    mileage_max: int | None = Field(None, ge=0, description="Mileage up to, km")
+    price_min: int | None = Field(None, ge=0, le=MAX_PRICE_EGP, description="Price from, EGP")
+    price_max: int | None = Field(None, ge=0, le=MAX_PRICE_EGP, description="Price up to, EGP")
+    mileage_max: int | None = Field(None, ge=0, le=MAX_MILEAGE_KM, description="Mileage up to, km")
     body: list[BodyType] = _values("Body type")
     fuel: list[Fuel] = _values("Fuel")
     transmission: list[Transmission] = _values("Transmission")

@@ -20,6 +20,7 @@ from core.listing_details import (
 from core.models import LeadChannel, ListingStatus
 
 MAX_PRICE_EGP = 100_000_000_000  # a sanity bound far above any car in Egypt
+MAX_MILEAGE_KM = 5_000_000  # likewise
 
 
 def _not_after_next_year(year: int) -> int:
@@ -61,7 +62,7 @@ class _ListingFields(BaseModel):
     fuel: ShortText | None = None
     transmission: ShortText | None = None
     colour: ShortText | None = None
-    mileage_km: int | None = Field(None, ge=0, le=5_000_000)
+    mileage_km: int | None = Field(None, ge=0, le=MAX_MILEAGE_KM)
     condition: Condition | None = None
     negotiable: bool | None = None
     installments_available: bool | None = None
