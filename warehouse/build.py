@@ -19,7 +19,7 @@ from warehouse.dimensions import DIMENSIONS, date_frame, governorate_frame
 from warehouse.duckdb_session import open_memory
 from warehouse.layout import WarehouseLayout, atomic_path
 from warehouse.marts import MARTS
-from warehouse.models import BuildResult, Model, build_range
+from warehouse.models import BuildResult, Model, build_range, days_between
 from warehouse.staging import FACTS
 
 log = logging.getLogger(__name__)
@@ -33,11 +33,6 @@ class BuildConfig:
 
     def connect(self, threads: int | None = None) -> duckdb.DuckDBPyConnection:
         return open_memory(threads=threads or self.threads, memory_limit=self.memory_limit)
-
-
-def days_between(start: date, end: date) -> list[date]:
-    """Every day from ``start`` to ``end`` inclusive."""
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:

@@ -59,6 +59,13 @@ def sql_list(paths: Sequence[Path]) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
+def parquet_source(files: Sequence[Path], *, row_ids: bool = False) -> str:
+    """``read_parquet`` over ``files``, columns matched by name; ``row_ids`` adds each row's
+    ``filename`` and ``file_row_number``."""
+    ids = ", filename = true, file_row_number = true" if row_ids else ""
+    return f"read_parquet({sql_list(files)}, union_by_name = true{ids})"
+
+
 def register_view(
     conn: duckdb.DuckDBPyConnection,
     name: str,
@@ -70,8 +77,7 @@ def register_view(
     """``name`` as a view over ``files``; an empty typed view when there are none.
     ``row_ids`` adds each row's ``filename`` and ``file_row_number``."""
     if files:
-        ids = ", filename = true, file_row_number = true" if row_ids else ""
-        source = f"SELECT * FROM read_parquet({sql_list(files)}, union_by_name = true{ids})"
+        source = f"SELECT * FROM {parquet_source(files, row_ids=row_ids)}"
     elif empty_columns is not None:
         cols = ", ".join(f"NULL::{t} AS {c}" for c, t in empty_columns.items())
         source = f"SELECT {cols} WHERE false"

@@ -27,7 +27,13 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.duckdb_session import copy_partitions, duckdb_type, register_view, sql_list
+from warehouse.duckdb_session import (
+    copy_partitions,
+    duckdb_type,
+    parquet_source,
+    register_view,
+    sql_list,
+)
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import BY_NAME, RawTable, envelope_of
 
@@ -117,25 +123,25 @@ def register_raw_files(
         found.setdefault(file, set()).add(name)
     current = [p for p in files if len(found.get(str(p), ())) == len(names)]
     older = [p for p in files if len(found.get(str(p), ())) < len(names)]
-    ids = "union_by_name = true, filename = true, file_row_number = true"
-    parts = [f"SELECT * FROM read_parquet({sql_list(current)}, {ids})"] if current else []
+    parts = [f"SELECT * FROM {parquet_source(current, row_ids=True)}"] if current else []
     if older:
         partly = sorted(set().union(*(found.get(str(p), set()) for p in older)))
         kept = f"* EXCLUDE ({', '.join(partly)})" if partly else "*"
         computed = ", ".join(f"{d.sql} AS {d.name}" for d in table.derived)
-        parts.append(f"SELECT {kept}, {computed} FROM read_parquet({sql_list(older)}, {ids})")
+        parts.append(f"SELECT {kept}, {computed} FROM {parquet_source(older, row_ids=True)}")
     conn.execute(f"CREATE OR REPLACE TEMP VIEW {table.name}_files AS "
                  + " UNION ALL BY NAME ".join(parts))  # fmt: skip
 
 
-def _days(start: date, end: date) -> list[date]:
+def days_between(start: date, end: date) -> list[date]:
+    """Every day from ``start`` to ``end`` inclusive."""
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def bind_sources(
     conn: duckdb.DuckDBPyConnection, layout: WarehouseLayout, model: Model, start: date, end: date
 ) -> None:
-    days = _days(start, end)
+    days = days_between(start, end)
     conn.execute(
         "CREATE OR REPLACE TEMP VIEW days AS SELECT unnest(generate_series("
         f"DATE '{start.isoformat()}', DATE '{end.isoformat()}', INTERVAL 1 DAY))::DATE AS day"
@@ -181,7 +187,7 @@ def build_range(
     query = model.sql.replace("$start", f"DATE '{start.isoformat()}'").replace(
         "$end", f"DATE '{end.isoformat()}'"
     )
-    days = _days(start, end)
+    days = days_between(start, end)
     finals = {day: layout.dated_file(model.layer, model.name, day) for day in days}
     rows = copy_partitions(conn, query, model.date_column, finals)
     wall = (time.perf_counter() - started) / len(days)

@@ -14,8 +14,8 @@ from typing import Any
 from api.analytics.derived import SELLER_TERMS_SQL
 from api.analytics.periods import Period
 from api.analytics.reader import AnalyticsReader
-from warehouse.build import days_between
 from warehouse.duckdb_session import sql_list
+from warehouse.models import days_between
 
 DAILY = ("impressions", "listing_views", "search_clicks", "leads", "orders", "revenue_egp")
 
