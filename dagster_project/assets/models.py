@@ -16,6 +16,7 @@ no null keys, and for facts the row count against the raw events. Backfills run 
 per range (``BackfillPolicy.single_run``).
 """
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -95,11 +96,19 @@ def models_asset(
         assets = context.selected_asset_keys
         checks = context.selected_asset_check_keys
         built = [m for m in models if dg.AssetKey(m.name) in assets]
+        started = time.perf_counter()
         results = build_models(layout, built, days, config) if days is not None else []
+        if results:
+            context.log.info(f"built {len(built)} models, {len(results)} partitions, "
+                             f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+        started = time.perf_counter()
         selected = {m.name: {c.name for c in checks if c.asset_key == dg.AssetKey(m.name)}
                     for m in models}  # fmt: skip
         checked = _check_models([m for m in models if selected[m.name]], selected, layout,
                                 config, days)  # fmt: skip
+        if checked:
+            context.log.info(f"checked {len(checked)} models in "
+                             f"{time.perf_counter() - started:.1f} s")  # fmt: skip
         for model in models:
             if dg.AssetKey(model.name) in assets:
                 yield _materialisation(model, [r for r in results if r.model == model.name])
