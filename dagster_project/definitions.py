@@ -33,6 +33,8 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             timezone=settings.warehouse_timezone,
             threads=settings.warehouse_duckdb_threads,
             memory_limit=settings.warehouse_duckdb_memory_limit,
+            compact_min_files=settings.warehouse_compact_min_files,
+            compact_grace_seconds=settings.warehouse_compact_grace_seconds,
         ),
         "postgres": PostgresResource(dsn=settings.postgres_dsn),
         "elasticsearch": ElasticsearchResource(

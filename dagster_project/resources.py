@@ -11,6 +11,7 @@ from elasticsearch import Elasticsearch
 
 from warehouse.build import BuildConfig
 from warehouse.layout import WarehouseLayout
+from warehouse.raw_compaction import CompactionPolicy
 from warehouse.snapshots import LISTING_COLUMNS, SELLER_COLUMNS, fetch_snapshot
 
 
@@ -21,6 +22,8 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     timezone: str = "Africa/Cairo"
     threads: int = 2
     memory_limit: str = "4GB"
+    compact_min_files: int = 16
+    compact_grace_seconds: float = 900.0
 
     def layout(self) -> WarehouseLayout:
         from pathlib import Path
@@ -28,7 +31,8 @@ class WarehouseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         return WarehouseLayout(Path(self.warehouse_dir))
 
     def build_config(self) -> BuildConfig:
-        return BuildConfig(threads=self.threads, memory_limit=self.memory_limit)
+        policy = CompactionPolicy(self.compact_min_files, self.compact_grace_seconds)
+        return BuildConfig(self.threads, self.memory_limit, policy)
 
 
 class PostgresResource(dg.ConfigurableResource):  # type: ignore[type-arg]

@@ -143,6 +143,9 @@ class Settings(BaseSettings):
     warehouse_sink_engine: SinkEngine = SinkEngine.BATCH
     warehouse_duckdb_threads: int = 2
     warehouse_duckdb_memory_limit: str = "6GB"
+    # Builds first merge a table-day's raw files once it has this many (warehouse.raw_compaction)
+    warehouse_compact_min_files: int = 16
+    warehouse_compact_grace_seconds: float = 900.0  # merged files are deleted this much later
 
     # Notifications (notifications/, streams/notification_agent.py): channels, retries
     notification_channels: list[str] = Field(default_factory=lambda: ["email", "sms", "push"])

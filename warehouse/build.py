@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
@@ -20,6 +20,8 @@ from warehouse.duckdb_session import open_memory
 from warehouse.layout import WarehouseLayout, atomic_path
 from warehouse.marts import MARTS
 from warehouse.models import BuildResult, Model, build_range, days_between
+from warehouse.raw_compaction import Compaction, CompactionPolicy, compact_raw
+from warehouse.raw_tables import BY_NAME
 from warehouse.staging import FACTS
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ DAILY_MODELS: tuple[Model, ...] = (*FACTS, *DIMENSIONS, *MARTS)
 class BuildConfig:
     threads: int = 2
     memory_limit: str = "4GB"
+    compaction: CompactionPolicy = field(default_factory=CompactionPolicy)
 
     def connect(self, threads: int | None = None) -> duckdb.DuckDBPyConnection:
         return open_memory(threads=threads or self.threads, memory_limit=self.memory_limit)
@@ -128,6 +131,16 @@ def _build_side_by_side(
     return [r for model in models for r in built[model.name]]
 
 
+def compact_sources(
+    layout: WarehouseLayout, models: Iterable[Model], days: Iterable[date], config: BuildConfig
+) -> list[Compaction]:
+    """Compact the raw files of ``days`` of the raw tables ``models`` read (see
+    ``warehouse.raw_compaction``): a build then opens one file per table-day, not thousands."""
+    tables = sorted({t for model in models for t in model.raw_tables})
+    return compact_raw(layout, [BY_NAME[t] for t in tables], days, config.compaction,
+                       threads=config.threads)  # fmt: skip
+
+
 def build_static_dimensions(layout: WarehouseLayout, start: date, end: date) -> dict[str, int]:
     """dim_governorate and dim_date (``start`` .. ``end``), replaced atomically."""
     frames = {"dim_governorate": governorate_frame(), "dim_date": date_frame(start, end)}
@@ -144,5 +157,7 @@ def build_days(
     :func:`build_models` as Dagster's ``daily_models`` step does: a dimension or mart waits for
     the facts (of every day of the range) it reads, not for all of them."""
     config = config or BuildConfig()
+    days = days_between(start, end)
+    compact_sources(layout, DAILY_MODELS, days, config)
     build_static_dimensions(layout, start, end)
-    return build_models(layout, DAILY_MODELS, days_between(start, end), config)
+    return build_models(layout, DAILY_MODELS, days, config)

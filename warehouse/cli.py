@@ -25,11 +25,15 @@ warehouse_app = typer.Typer(
 
 def _layout() -> tuple[WarehouseLayout, BuildConfig]:
     from warehouse.build import BuildConfig
+    from warehouse.raw_compaction import CompactionPolicy
 
     settings = load_settings()
     config = BuildConfig(
         threads=settings.warehouse_duckdb_threads,
         memory_limit=settings.warehouse_duckdb_memory_limit,
+        compaction=CompactionPolicy(
+            settings.warehouse_compact_min_files, settings.warehouse_compact_grace_seconds
+        ),
     )
     return WarehouseLayout(settings.warehouse_dir), config
 
@@ -50,6 +54,39 @@ def status() -> None:
         typer.echo(f"  raw/{table:<24}{len(days):>4} days {files:>6} files  {span}")
     served = current_version(layout)
     typer.echo(f"serving: {served.name if served else 'nothing published yet'}")
+
+
+@warehouse_app.command("compact")
+def compact(
+    start: str = typer.Option(..., help="First day (YYYY-MM-DD)."),
+    end: str | None = typer.Option(None, help="Last day (default: start)."),
+    min_files: int | None = typer.Option(
+        None,
+        help="Merge a table-day with at least this many files "
+        "(default: SOUK_WAREHOUSE_COMPACT_MIN_FILES).",
+    ),
+) -> None:
+    """Merge each raw table-day's sink files into one (builds do this before they read a day);
+    files merged longer ago than SOUK_WAREHOUSE_COMPACT_GRACE_SECONDS are deleted."""
+    from dataclasses import replace
+
+    from warehouse.models import days_between
+    from warehouse.raw_compaction import compact_raw
+    from warehouse.raw_tables import BY_NAME
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    layout, config = _layout()
+    policy = config.compaction
+    if min_files is not None:
+        policy = replace(policy, min_files=min_files)
+    first = date.fromisoformat(start)
+    days = days_between(first, date.fromisoformat(end) if end else first)
+    tables = [BY_NAME[name] for name in layout.raw_dates() if name in BY_NAME]
+    done = compact_raw(layout, tables, days, policy, threads=config.threads)
+    merged = [c for c in done if c.merged]
+    typer.echo(f"{len(merged)} of {len(tables) * len(days)} table-days merged "
+               f"({sum(c.merged for c in merged):,} files, {sum(c.rows for c in merged):,} rows); "
+               f"{sum(len(c.removed) for c in done):,} files merged earlier deleted")  # fmt: skip
 
 
 @warehouse_app.command("build")

@@ -2,6 +2,7 @@
 
 ```
 <warehouse_dir>/raw/<table>/date=YYYY-MM-DD/<batch-id>.parquet   sink output (append-only)
+<warehouse_dir>/raw/<table>/date=YYYY-MM-DD/compacted-<id>.parquet  batch files merged
 <warehouse_dir>/facts/<table>/date=YYYY-MM-DD/part.parquet       staging: deduplicated facts
 <warehouse_dir>/dims/<table>/date=YYYY-MM-DD/part.parquet        dimensions as of that day
 <warehouse_dir>/dims/<table>/part.parquet                        static dimensions
@@ -10,10 +11,15 @@
 ```
 Files are written under a hidden temporary name in their final directory and renamed into
 place, so a reader sees either the old file or the new one, never half of one.
+
+A compacted raw file (``warehouse.raw_compaction``) names the files it merged in its Parquet
+footer; :meth:`WarehouseLayout.raw_files` leaves those out, so a reader sees every raw row
+once whether or not the merged files have been removed yet.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +29,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import polars as pl
+
 PART = "part.parquet"
+COMPACTED_PREFIX = "compacted-"
+COMPACTED_FROM = "souk.compacted_from"  # footer key: JSON list of the merged files' names
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,19 @@ class WarehouseLayout:
         return self.raw_dir / table / f"date={day.isoformat()}"
 
     def raw_files(self, table: str, day: date) -> list[Path]:
+        """The raw files of a table and day to read: every file of the sink and of
+        compaction, less those a compacted file holds already."""
         directory = self.raw_date_dir(table, day)
         if not directory.is_dir():
             return []
-        return sorted(p for p in directory.glob("*.parquet") if not p.name.startswith("."))
+        files = sorted(p for p in directory.glob("*.parquet") if not p.name.startswith("."))
+        compacted = [p for p in files if p.name.startswith(COMPACTED_PREFIX)]
+        if not compacted:
+            return files
+        merged: set[str] = set()
+        for path in compacted:
+            merged.update(compacted_inputs(path) or ())
+        return [p for p in files if p.name not in merged and p.exists()]
 
     def dated_file(self, layer: str, table: str, day: date) -> Path:
         return self.root / layer / table / f"date={day.isoformat()}" / PART
@@ -77,6 +96,17 @@ class WarehouseLayout:
             ]
             found[table_dir.name] = days
         return found
+
+
+def compacted_inputs(path: Path) -> list[str] | None:
+    """The names of the raw files a compacted file merged (None: the file is gone, removed
+    as merged into a later one, whose list names it)."""
+    try:
+        metadata = pl.read_parquet_metadata(path)
+    except FileNotFoundError:
+        return None
+    names: list[str] = json.loads(metadata.get(COMPACTED_FROM, "[]"))
+    return names
 
 
 def _temporary_beside(final: Path) -> Path:

@@ -57,6 +57,11 @@ class Model:
         """The column holding the day a row belongs to (its partition)."""
         return DATE_COLUMNS[self.layer]
 
+    @property
+    def raw_tables(self) -> list[str]:
+        """The raw tables it reads."""
+        return [s.split(":", 1)[1] for s in self.sources if s.startswith("raw:")]
+
 
 DATE_COLUMNS = {"facts": "event_date", "dims": "as_of_date", "marts": "date"}
 

@@ -55,7 +55,7 @@ def expected_fact_rows(
 ) -> int:
     """What an event-grain fact's row count must be for ``days``: its distinct raw events per
     day (every raw row of those days, less the copies of an event after its first)."""
-    raw_tables = [s.split(":", 1)[1] for s in model.sources if s.startswith("raw:")]
+    raw_tables = model.raw_tables
     for table in raw_tables:
         files = [p for day in days for p in layout.raw_files(table, day)]
         register_view(conn, table, files, raw_columns(BY_NAME[table]))

@@ -2,7 +2,7 @@
 
 ``standard`` uses the issues' sizes where a target depends on them (200,000 listings for
 search latency, 10 million events for the marts and the dashboards) and keeps the rest small;
-estimated on a quiet two-core machine (not measured there yet): about 20 minutes, plus the
+estimated on a quiet two-core machine (not measured there yet): about 23 minutes, plus the
 five-minute sustained load and, on the first run, a minute or more to build PGSync's
 virtualenv. The issue-sized steps cannot shrink: loading 200,000 listings alone takes about
 three minutes (their text analysis costs ~0.8 ms of CPU each). ``full`` takes the scripts'
@@ -106,6 +106,14 @@ BENCHMARKS: tuple[Benchmark, ...] = (
                       f"{WAREHOUSE}/warehouse"),
          "full": (*_marts(10_000_000, 30, 50_000, 5_000), "--directory",
                   f"{WAREHOUSE}/warehouse")},
+    ),
+    Benchmark(
+        "raw_compaction", "A day in thousands of small raw files: build, compaction, build",
+        "benchmarks.raw_compaction:RawCompactionResult",
+        {"tiny": ("--events", "5000", "--files", "20"),
+         "quick": ("--events", "100000", "--files", "1000"),
+         "standard": ("--events", "333333", "--files", "5000"),
+         "full": ("--events", "333333", "--files", "5000")},
     ),
     Benchmark(
         "marts_reads", "Dashboard reads through MartsReader (no HTTP)",

@@ -26,7 +26,7 @@ import dagster as dg
 
 from dagster_project.partitions import partition_days
 from dagster_project.resources import WarehouseResource
-from warehouse.build import BuildConfig, build_models
+from warehouse.build import BuildConfig, build_models, compact_sources
 from warehouse.dimensions import DIMENSIONS
 from warehouse.layout import WarehouseLayout
 from warehouse.marts import MARTS
@@ -96,6 +96,13 @@ def models_asset(
         assets = context.selected_asset_keys
         checks = context.selected_asset_check_keys
         built = [m for m in models if dg.AssetKey(m.name) in assets]
+        started = time.perf_counter()
+        if days is not None:
+            compacted = [c for c in compact_sources(layout, built, days, config) if c.merged]
+            if compacted:
+                context.log.info(f"merged the raw files of {len(compacted)} table-days "
+                                 f"({sum(c.merged for c in compacted)} files) in "
+                                 f"{time.perf_counter() - started:.1f} s")  # fmt: skip
         started = time.perf_counter()
         results = build_models(layout, built, days, config) if days is not None else []
         if results:

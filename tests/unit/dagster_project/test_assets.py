@@ -35,7 +35,7 @@ from souk.settings import DagsterStorage, Settings
 from tests.unit.warehouse.conftest import sink_scenario
 from tests.unit.warehouse.scenario import DAY1, DAY2
 from warehouse.build import BuildConfig, build_models
-from warehouse.layout import WarehouseLayout
+from warehouse.layout import COMPACTED_PREFIX, WarehouseLayout
 from warehouse.marts_reader import MartsReader
 from warehouse.snapshots import LISTING_COLUMNS, SELLER_COLUMNS
 from warehouse.staging import BY_FACT, FACTS
@@ -100,10 +100,14 @@ def test_every_asset_materialises_a_partition_with_passing_checks(settings: Sett
 
 
 def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
+    """... having merged each raw table-day's files into one first (two are enough here)."""
     layout = WarehouseLayout(settings.warehouse_dir)
     sink_scenario(layout)
+    assert len(layout.raw_files("searches", DAY1)) == 2
     daily, _ = warehouse_jobs()
-    job = build_definitions(settings, resources(settings)).resolve_job_def(daily.name)
+    merging = resources(settings) | {"warehouse": WarehouseResource(
+        warehouse_dir=str(settings.warehouse_dir), compact_min_files=2)}  # fmt: skip
+    job = build_definitions(settings, merging).resolve_job_def(daily.name)
     result = job.execute_in_process(
         instance=dg.DagsterInstance.ephemeral(),
         tags={"dagster/asset_partition_range_start": DAY1.isoformat(),
@@ -121,6 +125,8 @@ def test_the_daily_job_builds_a_range_in_one_run(settings: Settings) -> None:
     listings = reader.seller_listings(seller_id="S1", start=DAY1, end=DAY2)
     assert listings.filter(pl.col("listing_id") == "L2")["price_band"].item() == "fair"
     reader.close()
+    (merged,) = layout.raw_files("searches", DAY1)
+    assert merged.name.startswith(COMPACTED_PREFIX)
 
 
 def test_the_daily_models_are_one_step_and_a_model_materialises_on_its_own(
