@@ -92,8 +92,11 @@ def _merge(
     conn: duckdb.DuckDBPyConnection, table: RawTable, files: list[Path], target: Path,
     names: list[str],
 ) -> int:  # fmt: skip
-    """Write the rows of ``files``, in file and row order, to ``target`` with the names of
-    ``files`` in its footer; return the row count."""
+    """Write the rows of ``files``, file after file, to ``target`` with the names of ``files``
+    in its footer; return the row count. Streamed in the order read, not sorted: a day of any
+    size merges in little memory (which copy of a redelivered event staging keeps does not
+    matter, they are the same event)."""
+    conn.execute("SET preserve_insertion_order = true")
     register_raw_files(conn, table, files)
     described = conn.execute(f"DESCRIBE {table.name}_files").fetchall()
     # read_parquet adds the hive directory's key (date=...) as a column: not a raw column.
@@ -102,7 +105,7 @@ def _merge(
     selected = ", ".join(f'"{c}"' for c in columns)
     with atomic_path(target, durable=True) as temporary:
         written = conn.execute(
-            f"COPY (SELECT {selected} FROM {table.name}_files ORDER BY {', '.join(ROW_POSITION)})"
+            f"COPY (SELECT {selected} FROM {table.name}_files)"
             f" TO '{temporary}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
             f"KV_METADATA {{'{COMPACTED_FROM}': '{listed}'}})"
         ).fetchone()

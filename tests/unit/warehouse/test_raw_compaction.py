@@ -81,7 +81,7 @@ def test_a_build_merges_each_table_day_into_one_file_and_builds_the_same(
             continue
         assert len(now) == 1, (name, day)
         assert now[0].name.startswith(COMPACTED_PREFIX), (name, day)
-        assert compacted_inputs(now[0]) == sorted(p.name for p in files)
+        assert compacted_inputs(now[0]) == tuple(sorted(p.name for p in files))
         assert all(p.exists() for p in files)  # kept through the grace period
     assert_same_models(layout, uncompacted)
 
@@ -115,7 +115,7 @@ def test_a_second_compaction_takes_in_the_first_and_the_files_since(
     assert arrived
     compact_raw(layout, [BY_NAME["searches"]], DAYS, AT_ONCE)
     (latest,) = layout.raw_files("searches", DAY1)
-    assert compacted_inputs(latest) == sorted(p.name for p in [earlier, *arrived])
+    assert compacted_inputs(latest) == tuple(sorted(p.name for p in [earlier, *arrived]))
     later = time.time() + 1e4
     removed = compact_raw_day(layout, BY_NAME["searches"], DAY1, AT_ONCE, now=later).removed
     assert earlier.name in removed
