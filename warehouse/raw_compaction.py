@@ -2,8 +2,8 @@
 
 The sink writes one file per table and day per batch, and at a quiet hour a batch is a
 handful of events: a day of a busy table gathers thousands of files, and reading thousands
-of small files cost a day's staging build ~50 times its time from one file (57.5 s against
-1.1 s for the same rows, docs/WAREHOUSE.md "Raw files and compaction"). Before a build reads a
+of small files cost a day's staging build ~40 times its time from one file (43.1 s against
+1.0 s for the same rows, docs/WAREHOUSE.md "Raw files and compaction"). Before a build reads a
 day, its files are merged into ``compacted-<id>.parquet``, whose footer names the files it
 holds; readers leave those out at once (``WarehouseLayout.raw_files``), and the merged files
 are deleted a grace period later, when no reader that listed the directory before the
