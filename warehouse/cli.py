@@ -50,8 +50,10 @@ def status() -> None:
         typer.echo("raw: no events yet (is the stream sink running?)")
     for table, days in raw.items():
         files = sum(len(layout.raw_files(table, d)) for d in days)
+        merged = sum(len(layout.raw_files(table, d, merged_too=True)) for d in days) - files
         span = f"{days[0]} .. {days[-1]}" if days else "-"
-        typer.echo(f"  raw/{table:<24}{len(days):>4} days {files:>6} files  {span}")
+        waiting = f"  (+{merged} merged, deleted after the grace period)" if merged else ""
+        typer.echo(f"  raw/{table:<24}{len(days):>4} days {files:>6} files  {span}{waiting}")
     served = current_version(layout)
     typer.echo(f"serving: {served.name if served else 'nothing published yet'}")
 

@@ -56,9 +56,9 @@ class WarehouseLayout:
     def raw_date_dir(self, table: str, day: date) -> Path:
         return self.raw_dir / table / f"date={day.isoformat()}"
 
-    def raw_files(self, table: str, day: date) -> list[Path]:
+    def raw_files(self, table: str, day: date, *, merged_too: bool = False) -> list[Path]:
         """The raw files of a table and day to read: every file of the sink and of
-        compaction, less those a compacted file holds already."""
+        compaction, less those a compacted file holds already (``merged_too``: with them)."""
         directory = self.raw_date_dir(table, day)
         try:  # os.scandir: Path.glob took ~75 ms over a directory of 5,000 files, this ~9
             with os.scandir(directory) as entries:
@@ -66,7 +66,7 @@ class WarehouseLayout:
         except (FileNotFoundError, NotADirectoryError):
             return []
         compacted = [name for name in names if name.startswith(COMPACTED_PREFIX)]
-        if not compacted:
+        if not compacted or merged_too:
             return [directory / name for name in names]
         merged: set[str] = set()
         for name in compacted:

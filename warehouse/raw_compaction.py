@@ -120,11 +120,11 @@ def remove_merged_files(
     ``grace_seconds`` ago, oldest compaction first (a compacted file merged into a later one
     goes after its own inputs). Returns the names deleted."""
     directory = layout.raw_date_dir(table, day)
-    if not directory.is_dir():
-        return []
     now = time.time() if now is None else now
     compacted = []
-    for path in directory.glob(f"{COMPACTED_PREFIX}*.parquet"):
+    for path in layout.raw_files(table, day, merged_too=True):
+        if not path.name.startswith(COMPACTED_PREFIX):
+            continue
         try:
             compacted.append((path.stat().st_mtime, path))
         except FileNotFoundError:

@@ -23,7 +23,7 @@ def _say(message: str) -> None:
 def report(
     scale: str = typer.Option(
         "standard",
-        help="quick (minutes), standard (the issues' sizes; about 20 minutes plus the "
+        help="quick (minutes), standard (the issues' sizes; about 23 minutes plus the "
         "5-minute load on a quiet 2-core machine), full (larger, and PGSync's 7.17 node), "
         "tiny (tests).",
     ),

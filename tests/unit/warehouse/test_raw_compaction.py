@@ -12,11 +12,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
+from souk.settings import Settings
 from tests.unit.warehouse.conftest import table
 from tests.unit.warehouse.fixtures import records
 from tests.unit.warehouse.scenario import DAY1, DAY2, first_batch, second_batch
 from warehouse.build import DAILY_MODELS, BuildConfig, build_days
+from warehouse.cli import warehouse_app
 from warehouse.decoding import IncomingRecord
 from warehouse.layout import COMPACTED_PREFIX, WarehouseLayout, compacted_inputs
 from warehouse.raw_compaction import CompactionPolicy, compact_raw, compact_raw_day
@@ -94,6 +97,7 @@ def test_merged_files_are_deleted_after_the_grace_period_only(tmp_path: Path) ->
     merged = compact_raw_day(layout, searches, DAY1, AT_ONCE)
     assert (merged.merged, merged.removed) == (len(inputs), [])
     compacted = layout.raw_files("searches", DAY1)
+    assert layout.raw_files("searches", DAY1, merged_too=True) == sorted([*inputs, *compacted])
     soon = compact_raw_day(layout, searches, DAY1, AT_ONCE, now=time.time() + 899)
     assert (soon.merged, soon.removed) == (0, [])  # one file now: nothing to merge either
     assert all(p.exists() for p in inputs)
@@ -190,3 +194,24 @@ def test_building_a_day_deletes_what_was_merged_for_the_day_before(tmp_path: Pat
     )
     assert not any(p.exists() for p in inputs)
     assert layout.raw_files("searches", DAY1) == compacted
+
+
+def test_the_compact_command_merges_and_status_shows_the_files_awaiting_deletion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOUK_DATA_DIR", str(tmp_path))
+    layout = WarehouseLayout(Settings().warehouse_dir)
+    sink_one_by_one(layout, singles(scenario_records()))
+    per_day = [len(layout.raw_files("searches", day)) for day in DAYS]
+    runner = CliRunner()
+    merged = runner.invoke(warehouse_app, ["compact", "--start", str(DAY1), "--end", str(DAY2),
+                                           "--min-files", "2"])  # fmt: skip
+    assert merged.exit_code == 0, merged.output
+    assert "table-days merged" in merged.output
+    assert len(layout.raw_files("searches", DAY1)) == 1
+    status = runner.invoke(warehouse_app, ["status"])
+    assert status.exit_code == 0, status.output
+    (line,) = [s for s in status.output.splitlines() if "raw/searches " in s]
+    waiting = sum(n for n in per_day if n >= 2)
+    assert waiting > 0
+    assert f"(+{waiting} merged, deleted after the grace period)" in line
