@@ -107,6 +107,11 @@ def _is_data_file(name: str) -> bool:
     return name.endswith(".parquet") and not name.startswith(".")
 
 
+def is_sink_file(name: str) -> bool:
+    """A raw file in place that the sink wrote (not one of compaction's)."""
+    return _is_data_file(name) and not name.startswith(COMPACTED_PREFIX)
+
+
 def compacted_inputs(path: Path) -> tuple[str, ...] | None:
     """The names of the raw files a compacted file merged (None: the file is gone, removed
     as merged into a later one, whose list names it). A compacted file is never changed once

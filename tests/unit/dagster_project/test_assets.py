@@ -19,7 +19,6 @@ from dagster_project.assets.models import (
     daily_model_assets,
     models_asset,
 )
-from dagster_project.automation import raw_files_sensor
 from dagster_project.definitions import build_definitions, warehouse_assets
 from dagster_project.instance import DAGSTER_ENVIRONMENT
 from dagster_project.jobs import catalog_reindex_job, warehouse_jobs
@@ -210,28 +209,6 @@ def test_a_fact_built_wrong_fails_its_checks(
     checks = result.get_asset_check_evaluations()
     assert {c.check_name for c in checks} == {UNIQUE, NOT_NULL, MATCHES_RAW}
     assert {c.check_name for c in checks if not c.passed} == failing
-
-
-def test_the_sensor_requests_runs_for_days_with_new_raw_files(settings: Settings) -> None:
-    layout = WarehouseLayout(settings.warehouse_dir)
-    daily, _ = warehouse_jobs()
-    sensor = raw_files_sensor(daily)
-    warehouse = WarehouseResource(warehouse_dir=str(settings.warehouse_dir))
-    with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
-        empty = sensor(context)
-    assert isinstance(empty, dg.SensorResult)
-    assert not empty.run_requests
-    sink_scenario(layout)
-    with dg.build_sensor_context(resources={"warehouse": warehouse}) as context:
-        first = sensor(context)
-    assert isinstance(first, dg.SensorResult)
-    assert sorted(str(r.partition_key) for r in first.run_requests or []) == [
-        DAY1.isoformat(), DAY2.isoformat()]  # fmt: skip
-    with dg.build_sensor_context(resources={"warehouse": warehouse},
-                                 cursor=first.cursor) as context:  # fmt: skip
-        again = sensor(context)
-    assert isinstance(again, dg.SensorResult)
-    assert not again.run_requests
 
 
 def test_the_reindex_job_calls_the_reindex_resource() -> None:
