@@ -1,6 +1,6 @@
 """Warehouse sink throughput: Kafka -> raw Parquet through the Faust worker, beside its ceilings.
 
-    python -m benchmarks.sink_throughput --events 200000
+    python -m benchmarks.sink_throughput --events 1000000
 
 1. produces ``--events`` behavioural and domain events (55% views, 25% searches showing 20
    listings, 12% clicks, 8% domain events) to isolated topics;
@@ -292,7 +292,9 @@ def physical_bound(messages: list[tuple[str, bytes]], batch: int, root: Path) ->
 
 
 def main(
-    events: int = typer.Option(200_000, help="Events to produce."),
+    events: int = typer.Option(
+        1_000_000, help="Events to produce (enough for seconds of work at the ceiling's rate)."
+    ),
     batch: int = typer.Option(20_000, help="Micro-batch size (take n / max_records)."),
     partitions: int = typer.Option(4, help="Partitions per topic."),
     json_path: Path | None = typer.Option(None, "--json", help="Write the result as JSON here."),  # noqa: B008
