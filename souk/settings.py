@@ -38,7 +38,8 @@ class DagsterStorage(StrEnum):
 
 
 class SinkEngine(StrEnum):
-    """How the stream worker feeds the warehouse (docs/WAREHOUSE.md, "Two sink engines")."""
+    """How the stream worker consumes a sink's topics: the warehouse sink's
+    (docs/WAREHOUSE.md, "Two sink engines") and the catalog indexer's (docs/SEARCH.md)."""
 
     AGENT = "agent"  # Faust agents, stream.take_events per topic
     BATCH = "batch"  # an aiokafka batch consumer hosted as a service of the Faust worker
@@ -101,6 +102,7 @@ class Settings(BaseSettings):
     catalog_batch_size: int = 500
     catalog_batch_seconds: float = 0.25
     catalog_agent_concurrency: int = 4
+    catalog_index_engine: SinkEngine = SinkEngine.BATCH
     catalog_index_shards: int = 1
     catalog_refresh_interval: str = "1s"
 

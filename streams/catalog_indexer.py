@@ -1,17 +1,19 @@
-"""Catalog indexing agents: listing and seller CDC changes to the Elasticsearch catalog.
+"""Catalog indexing: listing and seller CDC changes to the Elasticsearch catalog.
 
-Each agent takes micro-batches (``take_events(n, within=s)``), parses the records, sends
-malformed ones to the dead-letter topic, and hands the rest to
-:class:`search.catalog_writer.CatalogWriter` (versioned, order-safe upserts). When
-Elasticsearch is unreachable the batch is retried with back-off, never dead-lettered:
-only the record's own fault sends it there.
+Two engines fetch the changes (``catalog_index_engine``): ``batch`` (the default), one
+aiokafka batch consumer hosted as a service of the worker (:mod:`streams.catalog_batch`),
+and ``agent``, Faust agents taking micro-batches (``take_events(n, within=s)``). Either hands
+each micro-batch to :class:`CatalogIndexing`: it parses the records, sends malformed ones to
+the dead-letter topic, and hands the rest to :class:`search.catalog_writer.CatalogWriter`
+(versioned, order-safe upserts). When Elasticsearch is unreachable the batch is retried with
+back-off, never dead-lettered: only the record's own fault sends it there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Any, cast
 
@@ -24,12 +26,13 @@ from search.catalog_writer import CatalogWriter, WriteReport
 from search.changes import RowChange
 from search.elastic import ElasticsearchBusyError, async_client
 from search.mapping import sellers_index_name
-from souk.settings import Settings
+from souk.settings import Settings, SinkEngine
 from souk.topics import cdc_topic
 from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
 from streams.app import raw_topic, topic_name
 from streams.cdc import MalformedChangeError, parse_change
 from streams.dead_letter import DeadLetters
+from streams.hosted_consumer import hosted_consumer
 from streams.worker_metrics import worker_metrics
 
 log = logging.getLogger(__name__)
@@ -84,76 +87,91 @@ async def with_retries(action: Callable[[], Awaitable[WriteReport]], what: str) 
 
 
 def _parse_batch(
-    events: list[Any], table: str
+    messages: Sequence[Any], table: str
 ) -> tuple[list[tuple[Any, RowChange]], list[tuple[Any, str]]]:
     good: list[tuple[Any, RowChange]] = []
     bad: list[tuple[Any, str]] = []
-    for event in events:
+    for message in messages:
         try:
-            good.append((event, parse_change(event.message.value, table=table)))
+            good.append((message, parse_change(message.value, table=table)))
         except MalformedChangeError as exc:
-            bad.append((event, str(exc)))
+            bad.append((message, str(exc)))
     return good, bad
 
 
+APPLY: dict[str, tuple[Callable[[CatalogWriter, list[RowChange]], Awaitable[WriteReport]], str]] = {
+    "listings": (CatalogWriter.apply_listing_changes, "indexing listings"),
+    "sellers": (CatalogWriter.apply_seller_changes, "re-denormalising sellers"),
+}
+AGENTS = {"listings": LISTINGS_AGENT, "sellers": SELLERS_AGENT}
+
+
+class CatalogIndexing:
+    """One micro-batch of a CDC table's messages into the catalog, whichever engine fetched
+    them (Faust ``Message`` objects or aiokafka records): parse, write with retries while
+    Elasticsearch is away, dead-letter the records at fault, count."""
+
+    def __init__(self, app: faust.App, settings: Settings) -> None:
+        self.settings = settings
+        self.sink = CatalogSink(settings)
+        self.dead_letters = DeadLetters(app, settings)
+        self.metrics = worker_metrics(app)
+        self.tracer = active_tracer(__name__)  # None when traces are off: no spans
+
+    async def index(self, table: str, messages: Sequence[Any]) -> None:
+        topic = topic_name(self.settings, cdc_topic(table))
+        with consumer_batch_span(
+            self.tracer,
+            f"process {topic}",
+            (message.headers for message in messages),
+            **consumer_attributes(self.settings.streams_app_id, topic, len(messages)),
+        ):
+            await self._index(table, messages, agent=AGENTS[table])
+
+    async def _index(self, table: str, messages: Sequence[Any], *, agent: str) -> None:
+        writer = await self.sink.writer()
+        apply, doing = APPLY[table]
+        good, bad = _parse_batch(messages, table)
+        changes = [change for _, change in good]
+        with client_span(self.tracer, "elasticsearch bulk", **{"db.system.name": "elasticsearch"}):
+            report = await with_retries(partial(apply, writer, changes), doing)
+        for message, change in good:
+            if change.key in report.failures:
+                bad.append((message, report.failures[change.key]))
+        for message, reason in bad:
+            await self.dead_letters.send_message(message, reason=reason, agent=agent)
+        self.metrics.count_catalog(
+            table, written=report.written, deleted=report.deleted, stale=report.stale
+        )
+        log.debug("%s batch: %d written, %d stale", table, report.written, report.stale)
+
+
 def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
-    """Add the listings and sellers agents (a :data:`streams.app.Registrar`)."""
-    listings = raw_topic(app, settings, cdc_topic("listings"))
-    sellers = raw_topic(app, settings, cdc_topic("sellers"))
-    dead_letters = DeadLetters(app, settings)
-    metrics = worker_metrics(app)
-    sink = CatalogSink(settings)
+    """Add the catalog indexer (a :data:`streams.app.Registrar`): with the ``batch`` engine
+    (the default) one batch consumer of both CDC topics hosted as a worker service
+    (:mod:`streams.catalog_batch`); with ``agent`` the listings and sellers Faust agents."""
+    indexing = CatalogIndexing(app, settings)
+    if settings.catalog_index_engine is SinkEngine.BATCH:
+        from streams.catalog_batch import run_catalog_batch_consumer
+
+        async def consume(stop: asyncio.Event) -> None:
+            await run_catalog_batch_consumer(settings, indexing, stop=stop)
+
+        app.service(hosted_consumer(consume, "catalog batch indexer"))
+        return
     size, within = settings.catalog_batch_size, settings.catalog_batch_seconds
-    tracer = active_tracer(__name__)  # None when traces are off: no spans, no header reads
 
-    def indexing_agent(
-        table: str,
-        apply: Callable[[CatalogWriter, list[RowChange]], Awaitable[WriteReport]],
-        doing: str,
-        agent: str,
-    ) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
-        """One agent body for both tables: parse, write, dead-letter what failed."""
-
-        topic = topic_name(settings, cdc_topic(table))
-
+    def indexing_agent(table: str) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
         async def index(stream: faust.StreamT[bytes]) -> None:
-            writer = await sink.writer()
             async for taken in cast(Stream[bytes], stream).take_events(size, within=within):
-                events = list(taken)
-                with consumer_batch_span(
-                    tracer,
-                    f"process {topic}",
-                    (event.message.headers for event in events),
-                    **consumer_attributes(settings.streams_app_id, topic, len(events)),
-                ):
-                    await index_batch(writer, events)
-
-        async def index_batch(writer: CatalogWriter, events: list[Any]) -> None:
-            good, bad = _parse_batch(events, table)
-            changes = [change for _, change in good]
-            with client_span(tracer, "elasticsearch bulk", **{"db.system.name": "elasticsearch"}):
-                report = await with_retries(partial(apply, writer, changes), doing)
-            for event, change in good:
-                if change.key in report.failures:
-                    bad.append((event, report.failures[change.key]))
-            for event, reason in bad:
-                await dead_letters.send(event, reason=reason, agent=agent)
-            metrics.count_catalog(
-                table, written=report.written, deleted=report.deleted, stale=report.stale
-            )
-            log.debug("%s batch: %d written, %d stale", table, report.written, report.stale)
+                await indexing.index(table, [event.message for event in taken])
 
         return index
 
-    index_listings = indexing_agent(
-        "listings", CatalogWriter.apply_listing_changes, "indexing listings", LISTINGS_AGENT
-    )
-    index_sellers = indexing_agent(
-        "sellers", CatalogWriter.apply_seller_changes, "re-denormalising sellers", SELLERS_AGENT
-    )
-
+    listings = raw_topic(app, settings, cdc_topic("listings"))
+    sellers = raw_topic(app, settings, cdc_topic("sellers"))
     # Several actors may index listings at once: the external versions, not the order of
     # arrival, decide which change of a listing wins, so concurrency is safe here.
     concurrency = settings.catalog_agent_concurrency
-    app.agent(listings, name=LISTINGS_AGENT, concurrency=concurrency)(index_listings)
-    app.agent(sellers, name=SELLERS_AGENT)(index_sellers)
+    app.agent(listings, name=LISTINGS_AGENT, concurrency=concurrency)(indexing_agent("listings"))
+    app.agent(sellers, name=SELLERS_AGENT)(indexing_agent("sellers"))

@@ -25,7 +25,12 @@ def _text(value: bytes | None) -> str | None:
 
 def dead_letter_record(event: Any, *, reason: str, agent: str) -> dict[str, Any]:
     """The dead-letter record of one Faust event (its message's coordinates and bytes)."""
-    message = event.message
+    return dead_letter_of(event.message, reason=reason, agent=agent)
+
+
+def dead_letter_of(message: Any, *, reason: str, agent: str) -> dict[str, Any]:
+    """The dead-letter record of one Kafka message: a Faust ``Message`` or an aiokafka
+    ``ConsumerRecord`` (both have topic, partition, offset, key and value)."""
     return {
         "source_topic": message.topic,
         "partition": message.partition,
@@ -45,13 +50,17 @@ class DeadLetters:
         self._metrics = worker_metrics(app)
 
     async def send(self, event: Any, *, reason: str, agent: str) -> None:
+        await self.send_message(event.message, reason=reason, agent=agent)
+
+    async def send_message(self, message: Any, *, reason: str, agent: str) -> None:
+        """Dead-letter one Kafka message (a Faust ``Message`` or an aiokafka record)."""
         if not self._declared:
             await self.topic.maybe_declare()
             self._declared = True
-        record = dead_letter_record(event, reason=reason, agent=agent)
+        record = dead_letter_of(message, reason=reason, agent=agent)
         log.warning("dead-lettering %s[%s]@%s: %s", record["source_topic"], record["partition"],
                     record["offset"], reason)  # fmt: skip
         await self.topic.send(
-            key=event.message.key, value=json.dumps(record, ensure_ascii=False).encode()
+            key=message.key, value=json.dumps(record, ensure_ascii=False).encode()
         )
         self._metrics.count_dead_letters(agent)

@@ -17,14 +17,11 @@ acked past: Faust acks a batch only after the agent's loop body returns.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import faust
-import mode
-from aiokafka.errors import KafkaError
 from faust.streams import Stream
 from opentelemetry.trace import Tracer
 
@@ -32,6 +29,7 @@ from souk.settings import Settings, SinkEngine
 from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
 from streams.app import raw_topic, topic_name
 from streams.dead_letter import DeadLetters
+from streams.hosted_consumer import hosted_consumer
 from streams.worker_metrics import worker_metrics
 from warehouse.batch_consumer import run_batch_consumer
 from warehouse.decoding import IncomingRecord
@@ -40,7 +38,6 @@ from warehouse.raw_tables import WAREHOUSE_TOPICS
 from warehouse.sink import SinkReport, WarehouseSink, write_with_retries
 
 log = logging.getLogger(__name__)
-MAX_RESTART_DELAY_S = 30.0
 AGENT = "warehouse-sink"
 
 
@@ -95,63 +92,15 @@ def _agent(
     return warehouse_sink
 
 
-async def consume_with_restarts(
-    consume: Callable[[], Awaitable[None]],
-    stopping: asyncio.Event,
-    *,
-    first_delay: float = 1.0,
-    max_delay: float = MAX_RESTART_DELAY_S,
-) -> None:
-    """Run ``consume`` until it returns or ``stopping`` is set; when Kafka refuses it (a topic
-    not created yet, a broker restarting), log it and start again after a back-off. A crash
-    here would end the whole worker, catalog indexing included."""
-    delay = first_delay
-    while not stopping.is_set():
-        try:
-            await consume()
-            return
-        except KafkaError as exc:
-            log.warning("warehouse batch sink: Kafka refused (%r); starting again in %.0fs",
-                        exc, delay)  # fmt: skip
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=delay)
-            delay = min(delay * 2, max_delay)
-
-
-def batch_sink_service(app: faust.App, settings: Settings) -> type[mode.Service]:
-    """The batch engine as a service class for ``app.service`` (Faust instantiates it)."""
-    metrics = worker_metrics(app)
-
-    class WarehouseBatchSink(mode.Service):
-        """Runs :func:`run_batch_consumer` from the app's start to its stop; a stop lets the
-        current batch finish (write, dead letters, commit) before the consumer closes."""
-
-        _stopping: asyncio.Event
-        _consuming: asyncio.Future[None]
-
-        async def on_start(self) -> None:
-            self._stopping = asyncio.Event()
-            self._consuming = self.add_future(
-                consume_with_restarts(
-                    lambda: run_batch_consumer(settings, stop=self._stopping, metrics=metrics),
-                    self._stopping,
-                )
-            )
-
-        async def on_stop(self) -> None:
-            self._stopping.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(self._consuming), timeout=60)
-            except (TimeoutError, asyncio.CancelledError):
-                log.warning("warehouse batch sink stopped mid-batch; it is redelivered on start")
-
-    return WarehouseBatchSink
-
-
 def register(app: faust.App, settings: Settings) -> None:
     """Add the warehouse sink to ``app``: the batch service, or one agent per topic."""
     if settings.warehouse_sink_engine is SinkEngine.BATCH:
-        app.service(batch_sink_service(app, settings))
+        metrics = worker_metrics(app)
+
+        async def consume(stop: asyncio.Event) -> None:
+            await run_batch_consumer(settings, stop=stop, metrics=metrics)
+
+        app.service(hosted_consumer(consume, "warehouse batch sink"))
         return
     sink = WarehouseSink(
         WarehouseLayout(settings.warehouse_dir), timezone=settings.warehouse_timezone

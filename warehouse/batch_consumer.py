@@ -17,14 +17,15 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import CommitFailedError
 
 from souk.settings import Settings
 from souk.topics import DEAD_LETTER
 from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
+from streams.dead_letter import dead_letter_of
+from streams.hosted_consumer import Fetched, next_offsets
 from streams.worker_metrics import WorkerMetrics, batch_metrics
 from warehouse.decoding import KafkaRecord
 from warehouse.layout import WarehouseLayout
@@ -33,24 +34,12 @@ from warehouse.sink import WarehouseSink, write_with_retries
 
 log = logging.getLogger(__name__)
 AGENT = "warehouse-sink-batch"
-Fetched = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
 
 
 def dead_letter(record: KafkaRecord, reason: str) -> bytes:
-    def text(value: bytes | None) -> str | None:
-        return None if value is None else value.decode("utf-8", errors="replace")
-
     return json.dumps(
-        {"source_topic": record.topic, "partition": record.partition, "offset": record.offset,
-         "key": text(record.key), "value": text(record.value), "reason": reason,
-         "agent": AGENT, "failed_at": datetime.now(UTC).isoformat()},
-        ensure_ascii=False,
-    ).encode()  # fmt: skip
-
-
-def next_offsets(fetched: Fetched) -> dict[TopicPartition, int]:
-    """The offsets to commit once ``fetched`` is written: one past each partition's last."""
-    return {tp: messages[-1].offset + 1 for tp, messages in fetched.items() if messages}
+        dead_letter_of(record, reason=reason, agent=AGENT), ensure_ascii=False
+    ).encode()
 
 
 async def sink_records(

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from aiokafka.errors import UnknownTopicOrPartitionError
 
-from streams.warehouse_sink import consume_with_restarts
+from streams.hosted_consumer import consume_with_restarts
 
 
 def test_a_missing_topic_is_waited_out_and_consumption_starts_again() -> None:

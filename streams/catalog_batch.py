@@ -1,0 +1,91 @@
+"""The catalog indexer's batch engine: one aiokafka consumer of the listing and seller CDC
+topics, hosted as a service of the Faust worker (``catalog_index_engine=batch``).
+
+Faust delivers records to agents one at a time (a task pair, a channel hop and an ack per
+record) on the same event loop that builds the catalog documents: with the agents the worker
+indexed ~2,600 listings/s while neither it nor Elasticsearch used more than half a core
+(the actors waited 100-600 ms for each micro-batch; docs/SEARCH.md, "Two indexing engines").
+Here one ``getmany`` fetches up to ``catalog_batch_size`` x ``catalog_agent_concurrency``
+records; seller changes are applied first, then the listing changes in up to
+``catalog_agent_concurrency`` micro-batches written side by side (one listing's changes stay
+in one micro-batch), as the agent's actors did; the next fetch runs meanwhile. Offsets are
+committed after every micro-batch of the fetch is written and its bad records dead-lettered:
+at least once, and a redelivered change is harmless (external versions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.errors import CommitFailedError
+
+from souk.settings import Settings
+from souk.topics import cdc_topic
+from streams.app import topic_name
+from streams.catalog_indexer import CatalogIndexing
+from streams.hosted_consumer import Fetched, next_offsets
+
+log = logging.getLogger(__name__)
+
+
+def listing_batches(
+    records: Sequence[ConsumerRecord[bytes, bytes]], parts: int
+) -> list[list[ConsumerRecord[bytes, bytes]]]:
+    """``records`` in up to ``parts`` micro-batches by key, each in fetch order: a listing's
+    changes all go to one, so no two concurrent writes carry the same listing."""
+    batches: list[list[ConsumerRecord[bytes, bytes]]] = [[] for _ in range(max(parts, 1))]
+    for record in records:
+        batches[zlib.crc32(record.key or b"") % len(batches)].append(record)
+    return [batch for batch in batches if batch]
+
+
+async def run_catalog_batch_consumer(
+    settings: Settings, indexing: CatalogIndexing, *, stop: asyncio.Event
+) -> None:
+    """Index the CDC topics in batches until ``stop`` is set."""
+    listings, sellers = (topic_name(settings, cdc_topic(t)) for t in ("listings", "sellers"))
+    parts = max(settings.catalog_agent_concurrency, 1)
+    fetch_size = settings.catalog_batch_size * parts
+    consumer = AIOKafkaConsumer(
+        listings, sellers, bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"{settings.streams_app_id}-catalog-batch", enable_auto_commit=False,
+        auto_offset_reset="earliest", max_poll_records=fetch_size,
+        fetch_max_bytes=64 << 20, max_partition_fetch_bytes=16 << 20,
+    )  # fmt: skip
+
+    async def next_batch() -> Fetched:
+        fetched: Fetched = await consumer.getmany(
+            timeout_ms=int(settings.catalog_batch_seconds * 1000), max_records=fetch_size
+        )
+        return fetched
+
+    await indexing.sink.writer()  # the index exists before the first write
+    await consumer.start()
+    fetching = asyncio.ensure_future(next_batch())
+    try:
+        while not stop.is_set():
+            fetched = await fetching
+            fetching = asyncio.ensure_future(next_batch())  # fetched while this one is written
+            changed = {
+                topic: [m for tp, ms in fetched.items() if tp.topic == topic for m in ms]
+                for topic in (listings, sellers)
+            }
+            if changed[sellers]:
+                await indexing.index("sellers", changed[sellers])
+            if changed[listings]:
+                batches = listing_batches(changed[listings], parts)
+                await asyncio.gather(*(indexing.index("listings", b) for b in batches))
+            if not fetched:
+                continue
+            try:
+                await consumer.commit(next_offsets(fetched))
+            except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, harmless
+                log.warning("catalog batch offsets not committed: %s", exc)
+    finally:
+        fetching.cancel()  # fetched but never indexed: not committed, so delivered again
+        await consumer.stop()
+        await indexing.sink.close()
