@@ -21,13 +21,13 @@ import zlib
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
-from aiokafka.errors import CommitFailedError
 
 from souk.settings import Settings
 from souk.topics import cdc_topic
 from streams.app import topic_name
 from streams.catalog_indexer import CatalogIndexing
-from streams.hosted_consumer import Fetched, next_offsets
+from streams.hosted_consumer import Fetched, commit_and_show
+from streams.worker_metrics import BatchConsumerPositions
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,11 @@ def listing_batches(
 
 
 async def run_catalog_batch_consumer(
-    settings: Settings, indexing: CatalogIndexing, *, stop: asyncio.Event
-) -> None:
-    """Index the CDC topics in batches until ``stop`` is set."""
+    settings: Settings, indexing: CatalogIndexing, *, stop: asyncio.Event,
+    positions: BatchConsumerPositions | None = None,
+) -> None:  # fmt: skip
+    """Index the CDC topics in batches until ``stop`` is set (its partitions' positions shown
+    in ``positions`` for the lag gauges)."""
     listings, sellers = (topic_name(settings, cdc_topic(t)) for t in ("listings", "sellers"))
     parts = max(settings.catalog_agent_concurrency, 1)
     fetch_size = settings.catalog_batch_size * parts
@@ -63,7 +65,7 @@ async def run_catalog_batch_consumer(
         )
         return fetched
 
-    await indexing.sink.writer()  # the index exists before the first write
+    await indexing.open()  # the catalog index exists from the worker's start
     await consumer.start()
     fetching = asyncio.ensure_future(next_batch())
     try:
@@ -79,13 +81,10 @@ async def run_catalog_batch_consumer(
             if changed[listings]:
                 batches = listing_batches(changed[listings], parts)
                 await asyncio.gather(*(indexing.index("listings", b) for b in batches))
-            if not fetched:
-                continue
-            try:
-                await consumer.commit(next_offsets(fetched))
-            except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, harmless
-                log.warning("catalog batch offsets not committed: %s", exc)
+            await commit_and_show(consumer, fetched, positions)
     finally:
         fetching.cancel()  # fetched but never indexed: not committed, so delivered again
+        if positions is not None:
+            positions.consumer = None
         await consumer.stop()
         await indexing.sink.close()

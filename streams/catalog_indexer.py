@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import faust
 from elasticsearch import ApiError, AsyncElasticsearch, ConnectionError, ConnectionTimeout
@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 LISTINGS_AGENT = "catalog-listings"
 SELLERS_AGENT = "catalog-sellers"
 MAX_BACKOFF_S = 10.0
+T = TypeVar("T")
 
 
 class CatalogSink:
@@ -71,7 +72,9 @@ class CatalogSink:
         self._es, self._writer = None, None
 
 
-async def with_retries(action: Callable[[], Awaitable[WriteReport]], what: str) -> WriteReport:
+async def with_retries(action: Callable[[], Awaitable[T]], what: str) -> T:
+    """``action`` until Elasticsearch takes it: unreachable, overloaded or 5xx is retried with
+    back-off (a 4xx other than 429 is the request's own fault and raised)."""
     delay = 0.5
     while True:
         try:
@@ -128,13 +131,19 @@ class CatalogIndexing:
         ):
             await self._index(table, messages, agent=AGENTS[table])
 
+    async def open(self) -> CatalogWriter:
+        """The writer, once Elasticsearch answers (the catalog index created if missing)."""
+        return await with_retries(self.sink.writer, "opening the catalog index")
+
+    async def _apply(self, table: str, changes: list[RowChange]) -> WriteReport:
+        apply, _ = APPLY[table]
+        return await apply(await self.sink.writer(), changes)
+
     async def _index(self, table: str, messages: Sequence[Any], *, agent: str) -> None:
-        writer = await self.sink.writer()
-        apply, doing = APPLY[table]
         good, bad = _parse_batch(messages, table)
         changes = [change for _, change in good]
         with client_span(self.tracer, "elasticsearch bulk", **{"db.system.name": "elasticsearch"}):
-            report = await with_retries(partial(apply, writer, changes), doing)
+            report = await with_retries(partial(self._apply, table, changes), APPLY[table][1])
         for message, change in good:
             if change.key in report.failures:
                 bad.append((message, report.failures[change.key]))
@@ -154,8 +163,10 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
     if settings.catalog_index_engine is SinkEngine.BATCH:
         from streams.catalog_batch import run_catalog_batch_consumer
 
+        positions = indexing.metrics.batch_consumer_positions()
+
         async def consume(stop: asyncio.Event) -> None:
-            await run_catalog_batch_consumer(settings, indexing, stop=stop)
+            await run_catalog_batch_consumer(settings, indexing, stop=stop, positions=positions)
 
         app.service(hosted_consumer(consume, "catalog batch indexer"))
         return
@@ -163,6 +174,7 @@ def register_catalog_indexer(app: faust.App, settings: Settings) -> None:
 
     def indexing_agent(table: str) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
         async def index(stream: faust.StreamT[bytes]) -> None:
+            await indexing.open()  # the catalog index exists from the worker's start
             async for taken in cast(Stream[bytes], stream).take_events(size, within=within):
                 await indexing.index(table, [event.message for event in taken])
 

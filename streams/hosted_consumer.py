@@ -15,8 +15,10 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import mode
-from aiokafka import ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
+
+from streams.worker_metrics import BatchConsumerPositions
 
 log = logging.getLogger(__name__)
 MAX_RESTART_DELAY_S = 30.0
@@ -29,6 +31,34 @@ Fetched = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]  # what getma
 def next_offsets(fetched: Fetched) -> dict[TopicPartition, int]:
     """The offsets to commit once ``fetched`` is handled: one past each partition's last."""
     return {tp: messages[-1].offset + 1 for tp, messages in fetched.items() if messages}
+
+
+async def commit_and_show(
+    consumer: AIOKafkaConsumer, fetched: Fetched, positions: BatchConsumerPositions | None
+) -> None:
+    """Commit what ``fetched`` held (nothing when it is empty), then :func:`show_positions`."""
+    offsets = next_offsets(fetched)
+    if offsets:
+        try:
+            await consumer.commit(offsets)
+        except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, and harmless
+            log.warning("batch offsets not committed: %s", exc)
+            offsets = {}
+    await show_positions(consumer, positions, offsets)
+
+
+async def show_positions(
+    consumer: AIOKafkaConsumer, positions: BatchConsumerPositions | None,
+    committed: dict[TopicPartition, int] | None = None,
+) -> None:  # fmt: skip
+    """Show the consumer's partitions in the lag gauges: the offsets it just ``committed``,
+    and for a partition newly assigned the group's committed offset."""
+    if positions is None:
+        return
+    positions.consumer = consumer
+    positions.committed.update(committed or {})
+    for tp in consumer.assignment() - positions.committed.keys():
+        positions.committed[tp] = await consumer.committed(tp)
 
 
 async def consume_with_restarts(

@@ -96,9 +96,10 @@ def register(app: faust.App, settings: Settings) -> None:
     """Add the warehouse sink to ``app``: the batch service, or one agent per topic."""
     if settings.warehouse_sink_engine is SinkEngine.BATCH:
         metrics = worker_metrics(app)
+        positions = metrics.batch_consumer_positions()
 
         async def consume(stop: asyncio.Event) -> None:
-            await run_batch_consumer(settings, stop=stop, metrics=metrics)
+            await run_batch_consumer(settings, stop=stop, metrics=metrics, positions=positions)
 
         app.service(hosted_consumer(consume, "warehouse batch sink"))
         return

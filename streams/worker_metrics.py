@@ -15,6 +15,7 @@ or into :func:`batch_metrics` when it runs without a worker (its tests).
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -65,13 +66,44 @@ def partition_lags(
     return lags
 
 
+class BatchConsumerPositions:
+    """What a batch consumer (``streams/hosted_consumer.py``) shows of its partitions: its
+    current aiokafka consumer (None while stopped) and the offsets it committed."""
+
+    def __init__(self) -> None:
+        self.consumer: Any = None
+        self.committed: dict[Any, int | None] = {}
+
+    def lags(self) -> list[PartitionLag]:
+        consumer = self.consumer
+        if consumer is None:
+            return []
+
+        def highwater(tp: Any) -> int | None:
+            end = consumer.highwater(tp)  # None until the partition was fetched once
+            return None if end is None else int(end)
+
+        return partition_lags(consumer.assignment(), highwater, self.committed)
+
+
 class ConsumerLagCollector(Collector):
-    """Lag, high watermark and committed offset per assigned partition of a Faust app."""
+    """Lag, high watermark and committed offset per assigned partition of a Faust app and of
+    the batch consumers it hosts."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self.batch_consumers: list[BatchConsumerPositions] = []
 
     def _lags(self) -> list[PartitionLag]:
+        found = []
+        for positions in self.batch_consumers:
+            with contextlib.suppress(Exception):  # stopping, or between assignments
+                found += positions.lags()
+        with contextlib.suppress(Exception):  # the consumer is not started yet
+            found += self._app_lags()
+        return found
+
+    def _app_lags(self) -> list[PartitionLag]:
         consumer = self.app.consumer
         # the consumer's committed offsets: those it found at start-up and every commit since
         committed: Mapping[Any, int | None] = getattr(consumer, "_committed_offset", {})
@@ -153,7 +185,16 @@ class WorkerMetrics:
         self.dead_letters.labels(agent).inc(records)
 
     def watch_consumer(self, app: Any) -> None:
-        self.registry.register(ConsumerLagCollector(app))
+        self.lag_collector = ConsumerLagCollector(app)
+        self.registry.register(self.lag_collector)
+
+    def batch_consumer_positions(self) -> BatchConsumerPositions:
+        """A batch consumer's positions, shown in the lag gauges beside the app's own."""
+        positions = BatchConsumerPositions()
+        collector = getattr(self, "lag_collector", None)
+        if collector is not None:
+            collector.batch_consumers.append(positions)
+        return positions
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -19,14 +19,13 @@ import logging
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.errors import CommitFailedError
 
 from souk.settings import Settings
 from souk.topics import DEAD_LETTER
 from souk.tracing import active_tracer, client_span, consumer_attributes, consumer_batch_span
 from streams.dead_letter import dead_letter_of
-from streams.hosted_consumer import Fetched, next_offsets
-from streams.worker_metrics import WorkerMetrics, batch_metrics
+from streams.hosted_consumer import Fetched, commit_and_show, show_positions
+from streams.worker_metrics import BatchConsumerPositions, WorkerMetrics, batch_metrics
 from warehouse.decoding import KafkaRecord
 from warehouse.layout import WarehouseLayout
 from warehouse.raw_tables import WAREHOUSE_TOPICS
@@ -56,8 +55,9 @@ async def sink_records(
 
 
 async def run_batch_consumer(
-    settings: Settings, *, stop: asyncio.Event | None = None, metrics: WorkerMetrics | None = None
-) -> None:
+    settings: Settings, *, stop: asyncio.Event | None = None, metrics: WorkerMetrics | None = None,
+    positions: BatchConsumerPositions | None = None,
+) -> None:  # fmt: skip
     """Consume the warehouse topics in batches until ``stop`` is set (or forever).
 
     While one batch is decoded and written (in a worker thread), the next is already being
@@ -99,6 +99,7 @@ async def run_batch_consumer(
             fetching = fetch()  # the next batch is fetched while this one is written
             records = [m for messages in fetched.values() for m in messages]
             if not records:
+                await show_positions(consumer, positions)
                 continue
             with consumer_batch_span(
                 tracer,
@@ -117,14 +118,13 @@ async def run_batch_consumer(
                                         key=record.key)  # fmt: skip
                 if rejected:
                     await producer.flush()
-                try:
-                    await consumer.commit(next_offsets(fetched))
-                except CommitFailedError as exc:  # rebalanced meanwhile: redelivered, same files
-                    log.warning("warehouse batch offsets not committed: %s", exc)
+                await commit_and_show(consumer, fetched, positions)
             metrics.count_sunk(rows)
             if rejected:
                 metrics.count_dead_letters(AGENT, len(rejected))
     finally:
         fetching.cancel()  # fetched but never written: not committed, so delivered again
+        if positions is not None:
+            positions.consumer = None
         await consumer.stop()
         await producer.stop()

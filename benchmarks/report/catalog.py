@@ -2,10 +2,11 @@
 
 ``standard`` uses the issues' sizes where a target depends on them (200,000 listings for
 search latency, 10 million events for the marts and the dashboards) and keeps the rest small;
-estimated on a quiet two-core machine (not measured there yet): about 23 minutes, plus the
-five-minute sustained load and, on the first run, a minute or more to build PGSync's
-virtualenv. The issue-sized steps cannot shrink: loading 200,000 listings alone takes about
-three minutes (their text analysis costs ~0.8 ms of CPU each). ``full`` takes the scripts'
+measured on a quiet two-core machine (AMD EPYC, 2026-11-27): 15.5 minutes in all, the
+five-minute sustained load included (about 28 on the slower machine of earlier sessions),
+plus, on the first run, a minute or more to build PGSync's virtualenv. The issue-sized steps
+cannot shrink: loading 200,000 listings alone takes about a minute here (three on the slower
+machine; their text analysis costs most of it). ``full`` takes the scripts'
 larger defaults (and the second Elasticsearch node for PGSync); ``quick`` is a few minutes
 plus a one-minute load; ``tiny`` is for tests.
 """

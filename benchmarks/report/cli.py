@@ -23,9 +23,9 @@ def _say(message: str) -> None:
 def report(
     scale: str = typer.Option(
         "standard",
-        help="quick (minutes), standard (the issues' sizes; about 23 minutes plus the "
-        "5-minute load on a quiet 2-core machine), full (larger, and PGSync's 7.17 node), "
-        "tiny (tests).",
+        help="quick (minutes), standard (the issues' sizes; 15.5 minutes with the 5-minute "
+        "load on a quiet 2-core machine, ~28 on a slower one), full (larger, and PGSync's "
+        "7.17 node), tiny (tests).",
     ),
     only: list[str] = typer.Option(  # noqa: B008
         None, "--only", help=ONLY_HELP

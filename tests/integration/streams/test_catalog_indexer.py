@@ -1,4 +1,5 @@
-"""CDC records produced to Kafka reach /search through the Faust worker (a subprocess)."""
+"""CDC records produced to Kafka reach /search through the Faust worker (a subprocess),
+with either catalog indexing engine."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from api.search_wiring import mount_search
 from search.catalog_index import drop_catalog
 from search.elastic import async_client
 from search.synthetic import SyntheticMarket
-from souk.settings import Settings
+from souk.settings import Settings, SinkEngine
 from souk.topics import DEAD_LETTER
 from tests.integration.search.helpers import (
     cdc_record,
@@ -33,11 +34,13 @@ from tests.integration.search.helpers import (
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.anyio]
 
 
-@pytest.fixture(scope="module")
-def worker_settings(settings: Settings) -> Iterator[Settings]:
+@pytest.fixture(scope="module", params=list(SinkEngine), ids=lambda e: f"{e.value}-engine")
+def worker_settings(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """A worker indexing with each engine: the batch consumer (the default) and the agents."""
     mine = isolated(settings)
     asyncio.run(create_topics(mine))
-    with stream_worker(mine) as worker:
+    engine = {"SOUK_CATALOG_INDEX_ENGINE": request.param.value}
+    with stream_worker(mine, extra_env=engine) as worker:
         yield mine
         assert worker.poll() is None, (worker.stderr.read() if worker.stderr else b"").decode()
     asyncio.run(delete_topics(mine))

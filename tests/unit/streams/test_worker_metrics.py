@@ -138,3 +138,28 @@ async def test_warehouse_probe_is_up_and_leaves_nothing_behind(tmp_path: Path) -
 def test_every_worker_check_is_required() -> None:
     readiness = worker_readiness(Settings())
     assert readiness.required == frozenset(WORKER_CHECKS) == frozenset(readiness.probes)
+
+
+def test_a_hosted_batch_consumer_shows_its_partitions_beside_the_apps() -> None:
+    class NoneFetched(FakeConsumer):
+        def highwater(self, tp: TP) -> Any:
+            return None if tp.partition == 1 else self.tps[tp]  # partition 1 never fetched
+
+    metrics = WorkerMetrics()
+    metrics.watch_consumer(FakeApp())
+    positions = metrics.batch_consumer_positions()
+    batch_p2 = (("partition", "2"), ("topic", "souk.behaviour.searches"))
+    assert ("souk_consumer_lag", batch_p2) not in samples(metrics.exposition())  # not started
+    positions.consumer = NoneFetched()
+    positions.consumer.tps = {TP("souk.behaviour.searches", 2): 90,
+                              TP("souk.behaviour.searches", 1): 7}  # fmt: skip
+    positions.committed[TP("souk.behaviour.searches", 2)] = 60
+    found = samples(metrics.exposition())
+    assert found[("souk_consumer_lag", batch_p2)] == 30
+    assert found[("souk_consumer_committed_offset", batch_p2)] == 60
+    assert ("souk_consumer_lag", (("partition", "1"), ("topic", "souk.behaviour.searches"))) \
+        not in found  # fmt: skip
+    p0 = (("partition", "0"), ("topic", "souk.cdc.listings"))
+    assert found[("souk_consumer_lag", p0)] == 5  # the app's own partitions still shown
+    positions.consumer = None  # stopped
+    assert ("souk_consumer_lag", batch_p2) not in samples(metrics.exposition())

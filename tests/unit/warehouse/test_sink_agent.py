@@ -75,7 +75,7 @@ def test_the_batch_engine_is_a_service_of_the_worker_and_no_agent(tmp_path: Path
     app = faust.App("warehouse-sink-test", broker="kafka://127.0.0.1:1", store="memory://")
     register(app, settings)
     assert list(app.agents) == []
-    assert [s.__name__ for s in app._extra_services] == ["WarehouseBatchSink"]
+    assert [s.__name__ for s in app._extra_services] == ["HostedConsumer[warehouse batch sink]"]
 
 
 async def test_rejected_records_go_to_the_dead_letters(tmp_path: Path) -> None:
