@@ -26,7 +26,7 @@ import aiohttp
 import psutil
 import typer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.app import create_app
 from benchmarks.results import BenchmarkResult, Chart, Figure, Target
@@ -74,6 +74,8 @@ class SearchLatencyResult(BenchmarkResult):
     listings: int
     requests: int
     levels: list[ConcurrencyLevel]
+    # the same load through benchmarks/search_floor_app.py (``--floor``), its own ES beside it
+    floor: list[ConcurrencyLevel] = Field(default_factory=list)
 
     def figures(self) -> list[Figure]:
         full = self.listings >= TARGET_LISTINGS
@@ -115,6 +117,20 @@ class SearchLatencyResult(BenchmarkResult):
                     Figure(f"{c} clients: Elasticsearch CPU per search sent straight, "
                            "without JIT and GC", level.es_work_cpu_ms, "ms"),
                 ]  # fmt: skip
+        for level in self.floor:
+            c = level.clients
+            figures += [
+                Figure(f"{c} clients: floor (bare ASGI app, same _msearch) p50",
+                       level.api_p50_ms, "ms"),
+                Figure(f"{c} clients: floor p99", level.api_p99_ms, "ms"),
+                Figure(f"{c} clients: floor overhead p50 (floor / ES)",
+                       level.api_p50_ms / level.es_p50_ms, "×"),
+                Figure(f"{c} clients: floor overhead p99 (floor / ES)",
+                       level.api_p99_ms / level.es_p99_ms, "×"),
+            ]  # fmt: skip
+            if level.api_cpu_ms is not None:
+                figures.append(Figure(f"{c} clients: floor process CPU per search",
+                                      level.api_cpu_ms, "ms"))  # fmt: skip
         return figures
 
     def charts(self) -> list[Chart]:
@@ -423,25 +439,32 @@ async def measure(
     return results
 
 
-def start_api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
-    """uvicorn (one process) serving the real API; rate limits off for the load test."""
+API_APP = ("benchmarks.search_latency:bench_app", "--factory")
+FLOOR_APP = ("benchmarks.search_floor_app:app",)
+
+
+def start_api(
+    settings: Settings, port: int, app: tuple[str, ...] = API_APP
+) -> subprocess.Popen[bytes]:
+    """uvicorn (one process) serving the real API (or ``FLOOR_APP``); rate limits off for the
+    load test."""
     env = os.environ | {
         "SOUK_CATALOG_ALIAS": settings.catalog_alias,
         "SOUK_STREAMS_TOPIC_PREFIX": settings.streams_topic_prefix,
         "SOUK_RATE_LIMITS_ENABLED": "false",
         "SOUK_LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "-m", "uvicorn", "benchmarks.search_latency:bench_app", "--factory",
-               "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    command = [sys.executable, "-m", "uvicorn", *app, "--port", str(port), "--log-level",
+               "warning", "--no-access-log"]  # fmt: skip
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
 
 
-async def wait_until_serving(port: int) -> None:
+async def wait_until_serving(port: int, path: str = "/suggest?q=to") -> None:
     async def serving() -> bool:
         try:
             async with (
                 aiohttp.ClientSession() as probe,
-                probe.get(f"http://127.0.0.1:{port}/suggest?q=to") as response,
+                probe.get(f"http://127.0.0.1:{port}{path}") as response,
             ):
                 return response.ok
         except aiohttp.ClientError:
@@ -456,20 +479,35 @@ async def main(args: argparse.Namespace) -> SearchLatencyResult:
                                        "streams_topic_prefix": f"{args.alias}."})  # fmt: skip
     await load_catalog(settings, args.listings)
     await create_behaviour_topics(settings)
-    server = start_api(settings, args.port)
+    floor: list[ConcurrencyLevel] = Field(default_factory=list)
     try:
-        await wait_until_serving(args.port)
-        levels = await measure(
-            settings, args.port, args.requests, args.concurrency, api_pid=server.pid
-        )
+        server = start_api(settings, args.port)
+        try:
+            await wait_until_serving(args.port)
+            levels = await measure(
+                settings, args.port, args.requests, args.concurrency, api_pid=server.pid
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+        if args.floor:
+            typer.echo("the floor: a bare ASGI app sending the same _msearch (search_floor_app)")
+            server = start_api(settings, args.port, FLOOR_APP)
+            try:
+                await wait_until_serving(args.port, "/search?q=toyota")
+                floor = await measure(
+                    settings, args.port, args.requests, args.concurrency, api_pid=server.pid
+                )
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
         if not args.keep:
             es = async_client(settings)
             await drop_catalog(es, settings)
             await es.close()
-    return SearchLatencyResult(listings=args.listings, requests=args.requests, levels=levels)
+    return SearchLatencyResult(listings=args.listings, requests=args.requests, levels=levels,
+                               floor=floor)  # fmt: skip
 
 
 if __name__ == "__main__":
@@ -483,6 +521,12 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=18081)
     parser.add_argument("--keep", action="store_true", help="keep the loaded index for next time")
     parser.add_argument("--json", type=Path, help="write the result as JSON to PATH")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="then the same load through a bare ASGI app sending the same "
+        "_msearch (benchmarks/search_floor_app.py): the floor of any Python hop",
+    )
     arguments = parser.parse_args()
     result = asyncio.run(main(arguments))
     if arguments.json:

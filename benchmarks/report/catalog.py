@@ -87,9 +87,9 @@ BENCHMARKS: tuple[Benchmark, ...] = (
          "quick": ("--listings", "20000", "--requests", "500", "--port", "{port}",
                    "--alias", "bench-report-search-quick"),
          "standard": ("--listings", "200000", "--requests", "1000", "--port", "{port}",
-                      "--alias", "bench-report-search"),
+                      "--alias", "bench-report-search", "--floor"),
          "full": ("--listings", "200000", "--requests", "2000", "--port", "{port}",
-                  "--alias", "bench-report-search")},
+                  "--alias", "bench-report-search", "--floor")},
     ),
     Benchmark(
         "sink_throughput", "Warehouse sink throughput vs its ceilings",

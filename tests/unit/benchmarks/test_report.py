@@ -223,3 +223,20 @@ def test_the_mart_build_is_judged_through_dagster_when_it_was_measured() -> None
     assert "through Dagster" in chart.title
     assert chart.categories == ["fct_searches", "dim_seller", "TOTAL"]
     assert chart.series["seconds"] == [9.5, 1.5, 61.0]
+
+
+def test_the_search_floor_is_shown_beside_the_api_without_a_verdict() -> None:
+    level = ConcurrencyLevel(clients=8, api_p50_ms=40.0, api_p99_ms=99.0,
+                             api_requests_per_s=150.0, es_p50_ms=20.0, es_p99_ms=90.0,
+                             es_requests_per_s=300.0, errors=0, api_cpu_ms=1.1)  # fmt: skip
+    floor = level.model_copy(update={"api_p50_ms": 26.0, "api_p99_ms": 108.0, "api_cpu_ms": 0.4})
+    result = SearchLatencyResult(listings=200_000, requests=1000, levels=[level], floor=[floor])
+    shown = {f.name: f for f in result.figures()}
+    assert shown["8 clients: floor overhead p50 (floor / ES)"].value == pytest.approx(1.3)
+    assert shown["8 clients: floor overhead p99 (floor / ES)"].value == pytest.approx(1.2)
+    assert shown["8 clients: floor process CPU per search"].value == 0.4
+    assert all(f.target is None for name, f in shown.items() if "floor" in name)
+    without = SearchLatencyResult.model_validate_json(
+        result.model_dump_json(exclude={"floor"})
+    )  # a result saved before --floor existed
+    assert not [f for f in without.figures() if "floor" in f.name]
