@@ -67,11 +67,12 @@ async def run_catalog_batch_consumer(
         )
         return fetched
 
-    await indexing.open()  # the catalog index exists from the worker's start
-    await consumer.start()
-    fetching = asyncio.ensure_future(next_batch())
+    fetching: asyncio.Future[Fetched] | None = None
     writes = ListingWrites(indexing, parts)
-    try:
+    try:  # a start that fails (a topic not created yet) still stops the consumer
+        await indexing.open()  # the catalog index exists from the worker's start
+        await consumer.start()
+        fetching = asyncio.ensure_future(next_batch())
         while not stop.is_set():
             fetched = await fetching
             fetching = asyncio.ensure_future(next_batch())  # fetched while this one is written
@@ -87,7 +88,8 @@ async def run_catalog_batch_consumer(
         for done in await writes.drain():  # stopping: what was fetched and written commits
             await commit_and_show(consumer, done, positions)
     finally:
-        fetching.cancel()  # fetched but never indexed: not committed, so delivered again
+        if fetching is not None:
+            fetching.cancel()  # fetched but never indexed: not committed, so delivered again
         writes.cancel()
         if positions is not None:
             positions.consumer = None

@@ -90,10 +90,11 @@ async def run_batch_consumer(
     def fetch() -> asyncio.Future[Fetched]:
         return asyncio.ensure_future(next_batch())
 
-    await consumer.start()
-    await producer.start()
-    fetching = fetch()
-    try:
+    fetching: asyncio.Future[Fetched] | None = None
+    try:  # a start that fails (a topic not created yet) still stops both: no leaked client
+        await consumer.start()
+        await producer.start()
+        fetching = fetch()
         while stop is None or not stop.is_set():
             fetched = await fetching
             fetching = fetch()  # the next batch is fetched while this one is written
@@ -123,7 +124,8 @@ async def run_batch_consumer(
             if rejected:
                 metrics.count_dead_letters(AGENT, len(rejected))
     finally:
-        fetching.cancel()  # fetched but never written: not committed, so delivered again
+        if fetching is not None:
+            fetching.cancel()  # fetched but never written: not committed, so delivered again
         if positions is not None:
             positions.consumer = None
         await consumer.stop()
