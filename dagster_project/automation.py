@@ -37,7 +37,7 @@ def raw_files_sensor(job: AssetJob) -> dg.SensorDefinition:
     ) -> dg.SensorResult:
         since = float(context.cursor or 0)
         started = time.time()
-        landings = scan_raw_landings(warehouse.layout().raw_dir, since)
+        landings = scan_raw_landings(warehouse.layout(), since)
         days, cursor = landings.earliest(MAX_RUNS_PER_TICK)
         # a file landing during the scan may carry a time a little before ``started`` (file
         # times follow the kernel's coarse clock): the cursor stays behind the scan's start

@@ -15,9 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warehouse.layout import is_sink_file
-
-DAY_PREFIX = "date="
+from warehouse.layout import WarehouseLayout, is_sink_file
 
 
 @dataclass
@@ -40,35 +38,26 @@ class RawLandings:
         return taken, max(self.since, boundary)
 
 
-def scan_raw_landings(raw_dir: Path, since: float) -> RawLandings:
-    """Every ``raw/<table>/date=<day>/`` changed after ``since`` (one stat per directory),
-    and among them the days that received sink files after ``since`` (a listing of each
-    changed directory)."""
+def scan_raw_landings(layout: WarehouseLayout, since: float) -> RawLandings:
+    """Every raw table-day directory changed after ``since`` (one stat per directory), and
+    among them the days that received sink files after ``since`` (a listing of each changed
+    directory)."""
     found = RawLandings(since=since, newest_change=since)
-    for table_dir in _directories(raw_dir):
-        for day_dir in _directories(Path(table_dir.path)):
-            if not day_dir.name.startswith(DAY_PREFIX):
-                continue
+    for table, days in layout.raw_dates().items():
+        for day in days:
+            directory = layout.raw_date_dir(table, day)
             try:
-                changed = day_dir.stat().st_mtime
+                changed = directory.stat().st_mtime
             except FileNotFoundError:
                 continue
             if changed <= since:
                 continue
             found.newest_change = max(found.newest_change, changed)
-            landed = _newest_landing(Path(day_dir.path))
+            landed = _newest_landing(directory)
             if landed > since:
-                day = day_dir.name.removeprefix(DAY_PREFIX)
-                found.landed[day] = max(landed, found.landed.get(day, 0.0))
+                key = day.isoformat()
+                found.landed[key] = max(landed, found.landed.get(key, 0.0))
     return found
-
-
-def _directories(path: Path) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(path) as entries:
-            return [entry for entry in entries if entry.is_dir()]
-    except (FileNotFoundError, NotADirectoryError):
-        return []
 
 
 def _newest_landing(day_dir: Path) -> float:

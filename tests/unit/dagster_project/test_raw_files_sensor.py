@@ -105,11 +105,11 @@ def test_hidden_and_compacted_files_are_not_landings(tmp_path: Path) -> None:
     directory.mkdir(parents=True)
     (directory / ".batch.parquet.1234.tmp").write_bytes(b"being written")
     (directory / "compacted-abc.parquet").write_bytes(b"merged")
-    found = scan_raw_landings(layout.raw_dir, since=0.0)
+    found = scan_raw_landings(layout, since=0.0)
     assert found.landed == {}
     assert found.newest_change > 0
     land(layout, "searches", DAY1, "batch")
-    assert list(scan_raw_landings(layout.raw_dir, since=0.0).landed) == [DAY1.isoformat()]
+    assert list(scan_raw_landings(layout, since=0.0).landed) == [DAY1.isoformat()]
 
 
 def test_the_cursor_stops_before_the_days_left() -> None:
