@@ -129,7 +129,7 @@ class CatalogIndexing:
             (message.headers for message in messages),
             **consumer_attributes(self.settings.streams_app_id, topic, len(messages)),
         ):
-            await self._index(table, messages, agent=AGENTS[table])
+            await self._index(table, messages)
 
     async def open(self) -> CatalogWriter:
         """The writer, once Elasticsearch answers (the catalog index created if missing)."""
@@ -139,7 +139,7 @@ class CatalogIndexing:
         apply, _ = APPLY[table]
         return await apply(await self.sink.writer(), changes)
 
-    async def _index(self, table: str, messages: Sequence[Any], *, agent: str) -> None:
+    async def _index(self, table: str, messages: Sequence[Any]) -> None:
         good, bad = _parse_batch(messages, table)
         changes = [change for _, change in good]
         with client_span(self.tracer, "elasticsearch bulk", **{"db.system.name": "elasticsearch"}):
@@ -148,7 +148,7 @@ class CatalogIndexing:
             if change.key in report.failures:
                 bad.append((message, report.failures[change.key]))
         for message, reason in bad:
-            await self.dead_letters.send_message(message, reason=reason, agent=agent)
+            await self.dead_letters.send_message(message, reason=reason, agent=AGENTS[table])
         self.metrics.count_catalog(
             table, written=report.written, deleted=report.deleted, stale=report.stale
         )

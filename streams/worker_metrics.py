@@ -78,12 +78,8 @@ class BatchConsumerPositions:
         consumer = self.consumer
         if consumer is None:
             return []
-
-        def highwater(tp: Any) -> int | None:
-            end = consumer.highwater(tp)  # None until the partition was fetched once
-            return None if end is None else int(end)
-
-        return partition_lags(consumer.assignment(), highwater, self.committed)
+        # aiokafka's highwater is None until the partition was fetched once
+        return partition_lags(consumer.assignment(), consumer.highwater, self.committed)
 
 
 class ConsumerLagCollector(Collector):
@@ -129,11 +125,7 @@ class ConsumerLagCollector(Collector):
             "The consumer group's committed offset (next record to process).",
             labels=labels,
         )
-        try:
-            lags = self._lags()
-        except Exception:  # the consumer is not started yet, or between assignments
-            lags = []
-        for item in lags:
+        for item in self._lags():
             key = [item.topic, str(item.partition)]
             lag.add_metric(key, item.lag)
             end.add_metric(key, item.highwater)
@@ -145,6 +137,7 @@ class ConsumerLagCollector(Collector):
 class WorkerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.lag_collector: ConsumerLagCollector | None = None
         self.catalog_documents = Counter(
             "souk_catalog_documents",
             "Catalog documents written by the indexing agents, by table of the change and "
@@ -189,11 +182,11 @@ class WorkerMetrics:
         self.registry.register(self.lag_collector)
 
     def batch_consumer_positions(self) -> BatchConsumerPositions:
-        """A batch consumer's positions, shown in the lag gauges beside the app's own."""
+        """A batch consumer's positions, shown in the lag gauges beside the app's own (when
+        these metrics watch an app's consumer)."""
         positions = BatchConsumerPositions()
-        collector = getattr(self, "lag_collector", None)
-        if collector is not None:
-            collector.batch_consumers.append(positions)
+        if self.lag_collector is not None:
+            self.lag_collector.batch_consumers.append(positions)
         return positions
 
     def exposition(self) -> bytes:
